@@ -1,0 +1,60 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Exit codes. They are listed in `tailor --help` and in the README.
+const (
+	exitOK       = 0 // success
+	exitError    = 1 // the command failed
+	exitUsage    = 2 // bad flags or arguments
+	exitUnmapped = 3 // catalog map: the event maps to no IAM action
+	exitPartial  = 4 // finished, but some input was unreadable
+	exitFindings = 5 // review: a finding at or above --fail-on exists
+)
+
+const exitCodeHelp = `Exit codes:
+  0  success
+  1  error
+  2  bad flags or arguments
+  3  catalog map: the call maps to no IAM action
+  4  finished, but some input was unreadable (the output holds the rest)
+  5  review: a finding at or above --fail-on exists`
+
+// flagError is a usage mistake: bad flag values or arguments.
+type flagError struct{ err error }
+
+func (e *flagError) Error() string { return e.err.Error() }
+func (e *flagError) Unwrap() error { return e.err }
+
+func flagErrorf(format string, args ...any) error {
+	return &flagError{fmt.Errorf(format, args...)}
+}
+
+// exitError carries an exit code for an outcome that is not a plain failure,
+// such as a run that finished with unreadable input. Its message, if any, has
+// already been printed.
+type codeError struct {
+	code int
+	msg  string
+}
+
+func (e *codeError) Error() string { return e.msg }
+
+// exitCode maps an error returned by a command to the process exit status.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var fe *flagError
+	if errors.As(err, &fe) {
+		return exitUsage
+	}
+	var ce *codeError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	return exitError
+}
