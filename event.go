@@ -1,6 +1,9 @@
 package tailor
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // IdentityType is the userIdentity.type of a CloudTrail record.
 type IdentityType string
@@ -62,6 +65,13 @@ type Event struct {
 	// services ingest knows, from request parameters.
 	Resources []string
 
+	// RequestParams names the request parameters present in the record
+	// that change which IAM actions a call needs (session tags, ACL
+	// headers, a version id): the catalog decides conditional actions from
+	// them. Only the names the decoder was asked to look for are recorded,
+	// sorted.
+	RequestParams []string
+
 	EventID string
 	// Data is true for data events (eventCategory "Data", or
 	// managementEvent false), false for management events.
@@ -95,4 +105,49 @@ func (e *Event) Denied() bool {
 		return true
 	}
 	return false
+}
+
+// Clone returns a deep copy of e that shares no memory with it: use it to
+// keep an event a decoder returned past the decoder's next call.
+func (e *Event) Clone() *Event {
+	c := *e
+	c.EventSource = strings.Clone(e.EventSource)
+	c.EventName = strings.Clone(e.EventName)
+	c.Region = strings.Clone(e.Region)
+	c.Account = strings.Clone(e.Account)
+	c.Principal = strings.Clone(e.Principal)
+	c.PrincipalType = IdentityType(strings.Clone(string(e.PrincipalType)))
+	c.PrincipalAccount = strings.Clone(e.PrincipalAccount)
+	c.SessionName = strings.Clone(e.SessionName)
+	c.SourceIdentity = strings.Clone(e.SourceIdentity)
+	c.AccessKeyID = strings.Clone(e.AccessKeyID)
+	c.CallerAccount = strings.Clone(e.CallerAccount)
+	c.InvokedBy = strings.Clone(e.InvokedBy)
+	c.SourceIP = strings.Clone(e.SourceIP)
+	c.UserAgent = strings.Clone(e.UserAgent)
+	c.ErrorCode = strings.Clone(e.ErrorCode)
+	c.EventID = strings.Clone(e.EventID)
+	c.Resources = cloneStrings(e.Resources)
+	c.RequestParams = cloneStrings(e.RequestParams)
+	if e.Assumption != nil {
+		a := *e.Assumption
+		a.RoleARN = strings.Clone(a.RoleARN)
+		a.SessionName = strings.Clone(a.SessionName)
+		a.SourceIdentity = strings.Clone(a.SourceIdentity)
+		a.AccessKeyID = strings.Clone(a.AccessKeyID)
+		a.CallerAccount = strings.Clone(a.CallerAccount)
+		c.Assumption = &a
+	}
+	return &c
+}
+
+func cloneStrings(s []string) []string {
+	if s == nil {
+		return nil
+	}
+	c := make([]string, len(s))
+	for i, v := range s {
+		c[i] = strings.Clone(v)
+	}
+	return c
 }

@@ -1,0 +1,369 @@
+package ingest
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/tailor-sec/tailor"
+)
+
+// servicePrefix returns the IAM-ish service name of an event source:
+// "s3.amazonaws.com" → "s3".
+func servicePrefix(source string) string {
+	if k := strings.IndexByte(source, '.'); k >= 0 {
+		return source[:k]
+	}
+	return source
+}
+
+// resourceServices are the services whose request parameters name the
+// resources a call touched, for records whose resources[] does not.
+var resourceServices = map[string]bool{
+	"s3": true, "kms": true, "lambda": true, "dynamodb": true, "sqs": true,
+	"sns": true, "secretsmanager": true, "ssm": true, "iam": true, "ec2": true,
+	"sts": true,
+}
+
+// params holds the request parameter values resources are built from.
+type params struct {
+	bucket, key, copySource          string
+	keyID, function, table, queueURL string
+	topic, target, secret, name      string
+	names, instances                 []string
+	roleName, userName, groupName    string
+	policyARN, profile, roleARN      string
+	sessionName, sourceIdentity      string
+	externalID                       bool
+}
+
+// parameters reads request parameters (for resources and the presence of
+// conditional parameters) and, for AssumeRole calls, the session created.
+func (p *parser) parameters() {
+	ev := p.ev
+	svc := servicePrefix(ev.EventSource)
+	want := p.d.params[svc]
+	var v params
+	if p.req.end > p.req.start && (len(want) > 0 || resourceServices[svc]) {
+		p.members(p.req.start, func(key []byte, i int) (int, error) {
+			k := string(key) // no allocation: compared, not kept
+			if len(want) > 0 {
+				for _, name := range want {
+					if name == k && !slices.Contains(ev.RequestParams, name) {
+						ev.RequestParams = append(ev.RequestParams, name)
+					}
+				}
+			}
+			return p.param(svc, key, i, &v)
+		})
+		if len(ev.RequestParams) > 1 {
+			slices.Sort(ev.RequestParams)
+		}
+	}
+	p.paramResources(svc, &v)
+	if svc == "sts" && strings.HasPrefix(ev.EventName, "AssumeRole") && ev.ErrorCode == "" {
+		p.assumption(&v)
+	}
+}
+
+// param reads one top-level request parameter of interest.
+func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
+	var err error
+	switch svc {
+	case "s3":
+		switch string(key) {
+		case "bucketName":
+			v.bucket, i, err = p.value(i)
+			return i, err
+		case "key":
+			v.key, i, err = p.value(i)
+			return i, err
+		case "x-amz-copy-source":
+			v.copySource, i, err = p.value(i)
+			return i, err
+		}
+	case "kms":
+		if string(key) == "keyId" {
+			v.keyID, i, err = p.value(i)
+			return i, err
+		}
+	case "lambda":
+		if string(key) == "functionName" {
+			v.function, i, err = p.value(i)
+			return i, err
+		}
+	case "dynamodb":
+		if string(key) == "tableName" {
+			v.table, i, err = p.value(i)
+			return i, err
+		}
+	case "sqs":
+		if string(key) == "queueUrl" {
+			v.queueURL, i, err = p.value(i)
+			return i, err
+		}
+	case "sns":
+		switch string(key) {
+		case "topicArn":
+			v.topic, i, err = p.value(i)
+			return i, err
+		case "targetArn":
+			v.target, i, err = p.value(i)
+			return i, err
+		}
+	case "secretsmanager":
+		if string(key) == "secretId" {
+			v.secret, i, err = p.value(i)
+			return i, err
+		}
+	case "ssm":
+		switch string(key) {
+		case "name", "path":
+			v.name, i, err = p.value(i)
+			return i, err
+		case "names":
+			return p.elements(i, func(i int) (int, error) {
+				s, i, err := p.value(i)
+				if s != "" {
+					v.names = append(v.names, s)
+				}
+				return i, err
+			})
+		}
+	case "iam":
+		switch string(key) {
+		case "roleName":
+			v.roleName, i, err = p.value(i)
+		case "userName":
+			v.userName, i, err = p.value(i)
+		case "groupName":
+			v.groupName, i, err = p.value(i)
+		case "policyArn":
+			v.policyARN, i, err = p.value(i)
+		case "instanceProfileName":
+			v.profile, i, err = p.value(i)
+		default:
+			return p.w.skip(i)
+		}
+		return i, err
+	case "ec2":
+		switch string(key) {
+		case "instanceId":
+			var s string
+			s, i, err = p.value(i)
+			if s != "" {
+				v.instances = append(v.instances, s)
+			}
+			return i, err
+		case "instancesSet":
+			return p.members(i, func(key []byte, i int) (int, error) {
+				if string(key) != "items" {
+					return p.w.skip(i)
+				}
+				return p.elements(i, func(i int) (int, error) {
+					return p.members(i, func(key []byte, i int) (int, error) {
+						if string(key) != "instanceId" {
+							return p.w.skip(i)
+						}
+						s, i, err := p.value(i)
+						if s != "" {
+							v.instances = append(v.instances, s)
+						}
+						return i, err
+					})
+				})
+			})
+		}
+	case "sts":
+		switch string(key) {
+		case "roleArn":
+			v.roleARN, i, err = p.value(i)
+			return i, err
+		case "roleSessionName":
+			v.sessionName, i, err = p.value(i)
+			return i, err
+		case "sourceIdentity":
+			v.sourceIdentity, i, err = p.value(i)
+			return i, err
+		case "externalId":
+			v.externalID = true // the value is a secret: never read it
+		}
+	}
+	return p.w.skip(i)
+}
+
+// paramResources adds the ARNs request parameters name.
+func (p *parser) paramResources(svc string, v *params) {
+	ev := p.ev
+	part := partition(ev.Region)
+	add := func(arn string) {
+		if arn != "" {
+			ev.Resources = append(ev.Resources, arn)
+		}
+	}
+	regional := func(service, resource string) string {
+		return p.concat("arn:", part, ":", service, ":", ev.Region, ":", ev.Account, ":", resource)
+	}
+	switch svc {
+	case "s3":
+		if v.bucket != "" {
+			add(p.concat("arn:", part, ":s3:::", v.bucket))
+			if v.key != "" {
+				add(p.concat("arn:", part, ":s3:::", v.bucket, "/", v.key))
+			}
+		}
+		if src := strings.TrimPrefix(v.copySource, "/"); src != "" {
+			if k := strings.IndexByte(src, '?'); k >= 0 {
+				src = src[:k] // ?versionId=...
+			}
+			add(p.concat("arn:", part, ":s3:::", src))
+		}
+	case "kms":
+		switch id := v.keyID; {
+		case id == "":
+		case strings.HasPrefix(id, "arn:"):
+			add(id)
+		case strings.HasPrefix(id, "alias/"):
+			add(regional("kms", id))
+		default:
+			add(regional("kms", p.concat("key/", id)))
+		}
+	case "lambda":
+		add(p.lambdaARN(v.function, part))
+	case "dynamodb":
+		switch t := v.table; {
+		case t == "":
+		case strings.HasPrefix(t, "arn:"):
+			add(t)
+		default:
+			add(regional("dynamodb", p.concat("table/", t)))
+		}
+	case "sqs":
+		add(p.queueARN(v.queueURL, part))
+	case "sns":
+		add(v.topic)
+		add(v.target)
+	case "secretsmanager":
+		switch s := v.secret; {
+		case s == "":
+		case strings.HasPrefix(s, "arn:"):
+			add(s)
+		default:
+			add(regional("secretsmanager", p.concat("secret:", s)))
+		}
+	case "ssm":
+		if !strings.Contains(ev.EventName, "Parameter") {
+			return
+		}
+		for _, n := range append([]string{v.name}, v.names...) {
+			switch {
+			case n == "":
+			case strings.HasPrefix(n, "arn:"):
+				add(n)
+			case strings.HasPrefix(n, "/"):
+				add(regional("ssm", p.concat("parameter", n)))
+			default:
+				add(regional("ssm", p.concat("parameter/", n)))
+			}
+		}
+	case "iam":
+		global := func(resource string) string {
+			return p.concat("arn:", part, ":iam::", ev.Account, ":", resource)
+		}
+		if v.roleName != "" {
+			add(global(p.concat("role/", v.roleName)))
+		}
+		if v.userName != "" {
+			add(global(p.concat("user/", v.userName)))
+		}
+		if v.groupName != "" {
+			add(global(p.concat("group/", v.groupName)))
+		}
+		if v.profile != "" {
+			add(global(p.concat("instance-profile/", v.profile)))
+		}
+		add(v.policyARN)
+	case "ec2":
+		for _, id := range v.instances {
+			add(regional("ec2", p.concat("instance/", id)))
+		}
+	case "sts":
+		add(v.roleARN)
+	}
+}
+
+// lambdaARN normalizes a Lambda function name, partial ARN or ARN to the
+// function's unqualified ARN.
+func (p *parser) lambdaARN(fn, part string) string {
+	ev := p.ev
+	switch {
+	case fn == "":
+		return ""
+	case strings.HasPrefix(fn, "arn:"):
+		// arn:aws:lambda:region:account:function:name[:qualifier]
+		if f := strings.SplitN(fn, ":", 8); len(f) == 8 {
+			return strings.Join(f[:7], ":")
+		}
+		return fn
+	case strings.Contains(fn, ":function:"):
+		// account:function:name[:qualifier]
+		f := strings.SplitN(fn, ":", 4)
+		return p.concat("arn:", part, ":lambda:", ev.Region, ":", f[0], ":function:", f[2])
+	}
+	if k := strings.IndexByte(fn, ':'); k >= 0 {
+		fn = fn[:k]
+	}
+	return p.concat("arn:", part, ":lambda:", ev.Region, ":", ev.Account, ":function:", fn)
+}
+
+// queueARN turns https://sqs.us-east-1.amazonaws.com/111122223333/name
+// into arn:aws:sqs:us-east-1:111122223333:name.
+func (p *parser) queueARN(url, part string) string {
+	rest, ok := strings.CutPrefix(url, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(url, "http://"); !ok {
+			return ""
+		}
+	}
+	f := strings.Split(rest, "/")
+	if len(f) < 3 || !isAccountID(f[1]) || f[2] == "" {
+		return ""
+	}
+	region := p.ev.Region
+	if h := strings.Split(f[0], "."); len(h) >= 3 && h[0] == "sqs" {
+		region = h[1]
+	}
+	return p.concat("arn:", part, ":sqs:", region, ":", f[1], ":", f[2])
+}
+
+// assumption records the session an AssumeRole* call created.
+func (p *parser) assumption(v *params) {
+	ev := p.ev
+	a := &p.d.assumption
+	*a = tailor.Assumption{
+		RoleARN:        v.roleARN,
+		SessionName:    v.sessionName,
+		SourceIdentity: v.sourceIdentity,
+		ExternalID:     v.externalID,
+	}
+	if isAccountID(p.idAccount) {
+		a.CallerAccount = p.idAccount
+	}
+	if p.resp.end > p.resp.start {
+		p.members(p.resp.start, func(key []byte, i int) (int, error) {
+			if string(key) != "credentials" {
+				return p.w.skip(i)
+			}
+			return p.members(i, func(key []byte, i int) (int, error) {
+				if string(key) != "accessKeyId" {
+					return p.w.skip(i)
+				}
+				var err error
+				a.AccessKeyID, i, err = p.value(i)
+				return i, err
+			})
+		})
+	}
+	if a.RoleARN != "" || a.AccessKeyID != "" {
+		ev.Assumption = a
+	}
+}

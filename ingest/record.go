@@ -1,0 +1,550 @@
+package ingest
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tailor-sec/tailor"
+)
+
+// parser extracts one record's fields into an Event. It works on the
+// decoder's window (or, for a lookup-events record, the unescaped inner
+// window) at stable offsets: the window does not slide within a record.
+type parser struct {
+	w  *window
+	ev *tailor.Event
+	d  *Decoder
+
+	record, container, inner, digest bool
+
+	idType, idARN, idAccount, idPrincipalID, idUserName, idInvokedBy  string
+	issuerARN, issuerAccount, idProvider, onBehalfUser, onBehalfStore string
+	category                                                          string
+	mgmt, mgmtSet                                                     bool
+	eventTime                                                         bool
+
+	// spans of requestParameters and responseElements, decoded after the
+	// record is complete because they depend on eventSource and eventName,
+	// which may come after them.
+	req, resp span
+}
+
+type span struct{ start, end int }
+
+func (p *parser) begin() {
+	ev := p.ev
+	res, params := ev.Resources[:0], ev.RequestParams[:0]
+	*ev = tailor.Event{Resources: res, RequestParams: params}
+	p.d.arena = p.d.arena[:0]
+}
+
+// str returns the string body buf[s:e] (without quotes), unescaped into
+// the arena when esc is set.
+func (p *parser) str(s, e int, esc bool) string {
+	b := p.w.buf[s:e]
+	if !esc {
+		return str(b)
+	}
+	start := len(p.d.arena)
+	out, err := unescape(p.d.arena, b)
+	if err != nil {
+		return str(b) // keep the raw text rather than nothing
+	}
+	p.d.arena = out
+	return str(out[start:])
+}
+
+// value reads a string value at i (after white space); a value of
+// another type reads as "" and is skipped.
+func (p *parser) value(i int) (string, int, error) {
+	w := p.w
+	if i < w.n && w.buf[i] == '"' {
+		end, esc, err := w.stringEnd(i + 1)
+		if err != nil {
+			return "", end, err
+		}
+		return p.str(i+1, end-1, esc), end, nil
+	}
+	end, err := w.skip(i)
+	return "", end, err
+}
+
+// boolean reads true/false, or the strings "true"/"false".
+func (p *parser) boolean(i int) (bool, int, error) {
+	end, err := p.w.skip(i)
+	if err != nil {
+		return false, end, err
+	}
+	v := string(p.w.buf[i:end])
+	return v == "true" || v == `"true"`, end, nil
+}
+
+// members calls fn for each member of the object at i (after white
+// space), with the key and the offset of its value (after white space).
+// fn returns the offset past the value. A null reads as an empty object.
+func (p *parser) members(i int, fn func(key []byte, i int) (int, error)) (int, error) {
+	w := p.w
+	if i < w.n && w.buf[i] != '{' {
+		return w.skip(i)
+	}
+	i++
+	first := true
+	var keyBuf [64]byte
+	for {
+		var ok bool
+		if i, ok = w.ws(i); !ok {
+			return i, w.eofError(i)
+		}
+		c := w.buf[i]
+		if c == '}' {
+			return i + 1, nil
+		}
+		if !first {
+			if c != ',' {
+				return i, w.syntaxError(i, "expected ',' or '}' in object, found %q", c)
+			}
+			if i, ok = w.ws(i + 1); !ok {
+				return i, w.eofError(i)
+			}
+			c = w.buf[i]
+		}
+		first = false
+		if c != '"' {
+			return i, w.syntaxError(i, "expected a string key, found %q", c)
+		}
+		end, esc, err := w.stringEnd(i + 1)
+		if err != nil {
+			return end, err
+		}
+		key := w.buf[i+1 : end-1]
+		if esc {
+			if k, err := unescape(keyBuf[:0], key); err == nil {
+				key = k
+			}
+		}
+		if i, err = w.expect(end, ':'); err != nil {
+			return i, err
+		}
+		if i, ok = w.ws(i); !ok {
+			return i, w.eofError(i)
+		}
+		if i, err = fn(key, i); err != nil {
+			return i, err
+		}
+	}
+}
+
+// elements calls fn for each element of the array at i (after white
+// space), with the offset of the element (after white space). A value
+// that is not an array is skipped.
+func (p *parser) elements(i int, fn func(i int) (int, error)) (int, error) {
+	w := p.w
+	if i < w.n && w.buf[i] != '[' {
+		return w.skip(i)
+	}
+	i++
+	first := true
+	for {
+		var ok bool
+		if i, ok = w.ws(i); !ok {
+			return i, w.eofError(i)
+		}
+		c := w.buf[i]
+		if c == ']' {
+			return i + 1, nil
+		}
+		if !first {
+			if c != ',' {
+				return i, w.syntaxError(i, "expected ',' or ']' in array, found %q", c)
+			}
+			if i, ok = w.ws(i + 1); !ok {
+				return i, w.eofError(i)
+			}
+		}
+		first = false
+		var err error
+		if i, err = fn(i); err != nil {
+			return i, err
+		}
+	}
+}
+
+// fields reads the members of the record object at i.
+func (p *parser) fields(i int, top bool) (int, error) {
+	ev := p.ev
+	return p.members(i, func(key []byte, i int) (int, error) {
+		var err error
+		switch string(key) {
+		case "eventTime":
+			var s string
+			s, i, err = p.value(i)
+			if t, ok := parseTime(s); ok {
+				ev.Time = t
+			}
+			p.record = true
+			p.eventTime = true
+		case "@timestamp":
+			// Logstash keeps the time here when it drops eventTime.
+			var s string
+			s, i, err = p.value(i)
+			if t, ok := parseTime(s); ok && !p.eventTime {
+				ev.Time = t
+			}
+		case "eventSource":
+			ev.EventSource, i, err = p.value(i)
+			p.record = true
+		case "eventName":
+			ev.EventName, i, err = p.value(i)
+			p.record = true
+		case "awsRegion":
+			ev.Region, i, err = p.value(i)
+		case "recipientAccountId":
+			ev.Account, i, err = p.value(i)
+		case "sourceIPAddress":
+			ev.SourceIP, i, err = p.value(i)
+		case "userAgent":
+			ev.UserAgent, i, err = p.value(i)
+		case "errorCode":
+			ev.ErrorCode, i, err = p.value(i)
+		case "eventID":
+			ev.EventID, i, err = p.value(i)
+		case "eventCategory":
+			p.category, i, err = p.value(i)
+		case "readOnly":
+			ev.ReadOnly, i, err = p.boolean(i)
+		case "managementEvent":
+			p.mgmt, i, err = p.boolean(i)
+			p.mgmtSet = true
+		case "eventVersion":
+			p.record = true
+			i, err = p.w.skip(i)
+		case "userIdentity":
+			i, err = p.identity(i)
+		case "resources":
+			i, err = p.resources(i)
+		case "requestParameters":
+			p.req.start = i
+			i, err = p.w.skip(i)
+			p.req.end = i
+		case "responseElements":
+			p.resp.start = i
+			i, err = p.w.skip(i)
+			p.resp.end = i
+		case "Records", "Events":
+			if top && i < p.w.n && p.w.buf[i] == '[' {
+				p.container = true
+				return i + 1, errStop
+			}
+			i, err = p.w.skip(i)
+		case "CloudTrailEvent":
+			i, err = p.lookupRecord(i)
+		case "digestStartTime", "digestEndTime", "digestS3Bucket", "digestPublicKeyFingerprint", "digestSignatureAlgorithm", "logFiles":
+			p.digest = true
+			i, err = p.w.skip(i)
+		default:
+			i, err = p.w.skip(i)
+		}
+		return i, err
+	})
+}
+
+// errStop ends a members walk early; fields turns it into success.
+var errStop = stopError{}
+
+type stopError struct{}
+
+func (stopError) Error() string { return "stop" }
+
+func (p *parser) identity(i int) (int, error) {
+	return p.members(i, func(key []byte, i int) (int, error) {
+		var err error
+		switch string(key) {
+		case "type":
+			p.idType, i, err = p.value(i)
+		case "arn":
+			p.idARN, i, err = p.value(i)
+		case "accountId":
+			p.idAccount, i, err = p.value(i)
+		case "principalId":
+			p.idPrincipalID, i, err = p.value(i)
+		case "accessKeyId":
+			p.ev.AccessKeyID, i, err = p.value(i)
+		case "userName":
+			p.idUserName, i, err = p.value(i)
+		case "invokedBy":
+			p.idInvokedBy, i, err = p.value(i)
+		case "identityProvider":
+			p.idProvider, i, err = p.value(i)
+		case "sessionContext":
+			i, err = p.sessionContext(i)
+		case "onBehalfOf":
+			i, err = p.members(i, func(key []byte, i int) (int, error) {
+				var err error
+				switch string(key) {
+				case "userId":
+					p.onBehalfUser, i, err = p.value(i)
+				case "identityStoreArn":
+					p.onBehalfStore, i, err = p.value(i)
+				default:
+					i, err = p.w.skip(i)
+				}
+				return i, err
+			})
+		default:
+			i, err = p.w.skip(i)
+		}
+		return i, err
+	})
+}
+
+func (p *parser) sessionContext(i int) (int, error) {
+	return p.members(i, func(key []byte, i int) (int, error) {
+		var err error
+		switch string(key) {
+		case "sessionIssuer":
+			i, err = p.members(i, func(key []byte, i int) (int, error) {
+				var err error
+				switch string(key) {
+				case "arn":
+					p.issuerARN, i, err = p.value(i)
+				case "accountId":
+					p.issuerAccount, i, err = p.value(i)
+				default:
+					i, err = p.w.skip(i)
+				}
+				return i, err
+			})
+		case "sourceIdentity":
+			p.ev.SourceIdentity, i, err = p.value(i)
+		case "webIdFederationData":
+			i, err = p.members(i, func(key []byte, i int) (int, error) {
+				var err error
+				if string(key) == "federatedProvider" {
+					p.idProvider, i, err = p.value(i)
+				} else {
+					i, err = p.w.skip(i)
+				}
+				return i, err
+			})
+		default:
+			i, err = p.w.skip(i)
+		}
+		return i, err
+	})
+}
+
+func (p *parser) resources(i int) (int, error) {
+	return p.elements(i, func(i int) (int, error) {
+		return p.members(i, func(key []byte, i int) (int, error) {
+			switch string(key) {
+			case "ARN", "arn":
+				s, i, err := p.value(i)
+				if s != "" {
+					p.ev.Resources = append(p.ev.Resources, s)
+				}
+				return i, err
+			case "ARNPrefix":
+				s, i, err := p.value(i)
+				if s != "" {
+					p.ev.Resources = append(p.ev.Resources, p.concat(s, "*"))
+				}
+				return i, err
+			}
+			return p.w.skip(i)
+		})
+	})
+}
+
+// lookupRecord decodes a record held as a JSON string, the way
+// aws cloudtrail lookup-events writes it in CloudTrailEvent.
+func (p *parser) lookupRecord(i int) (int, error) {
+	w := p.w
+	if i >= w.n || w.buf[i] != '"' {
+		return w.skip(i)
+	}
+	end, esc, err := w.stringEnd(i + 1)
+	if err != nil {
+		return end, err
+	}
+	d := p.d
+	in := &d.inner
+	body := w.buf[i+1 : end-1]
+	in.buf = in.buf[:0]
+	if esc {
+		in.buf, err = unescape(in.buf, body)
+		if err != nil {
+			return end, w.syntaxError(i, "CloudTrailEvent: %v", err)
+		}
+	} else {
+		in.buf = append(in.buf, body...)
+	}
+	in.n = len(in.buf)
+	in.buf = append(in.buf, make([]byte, pad)...)
+	in.r, in.err, in.base, in.lines, in.mark, in.tooLarge, in.limit = nil, nil, 0, 0, 0, false, len(in.buf)
+	ip := parser{w: in, ev: p.ev, d: d}
+	j, ok := in.ws(0)
+	if !ok || in.buf[j] != '{' {
+		return end, w.syntaxErrorAt(i, ErrNotCloudTrail, "CloudTrailEvent does not hold a JSON object")
+	}
+	if _, err := ip.fields(j, false); err != nil {
+		return end, w.syntaxErrorAt(i, ErrSyntax, "CloudTrailEvent: "+err.Error())
+	}
+	if !ip.record {
+		return end, w.syntaxErrorAt(i, ErrNotCloudTrail, "CloudTrailEvent holds no CloudTrail record")
+	}
+	ip.finish()
+	p.inner = true
+	return end, nil
+}
+
+// concat joins strings into the arena and returns the result.
+func (p *parser) concat(parts ...string) string {
+	start := len(p.d.arena)
+	for _, s := range parts {
+		p.d.arena = append(p.d.arena, s...)
+	}
+	return str(p.d.arena[start:])
+}
+
+// finish derives the Event's principal fields from the identity, and
+// reads what it needs from request parameters and response elements.
+func (p *parser) finish() {
+	ev := p.ev
+	ev.PrincipalType = tailor.IdentityType(p.idType)
+	ev.PrincipalAccount = p.idAccount
+	ev.InvokedBy = p.idInvokedBy
+	ev.Data = p.category == "Data" || (p.mgmtSet && !p.mgmt && p.category == "")
+	switch ev.PrincipalType {
+	case tailor.IdentityAssumedRole:
+		ev.Principal = p.issuerARN
+		role, session := splitSessionARN(p.idARN)
+		if ev.Principal == "" {
+			ev.Principal = role
+		}
+		if ev.Principal == "" {
+			ev.Principal = p.idARN
+		}
+		ev.SessionName = session
+		if p.issuerAccount != "" {
+			ev.PrincipalAccount = p.issuerAccount
+		}
+		// A session of a role in another account is that account's; a
+		// session of one of this account's roles is attributed when its
+		// AssumeRole call is joined (usage does it).
+		if ev.PrincipalAccount != "" && ev.Account != "" && ev.PrincipalAccount != ev.Account {
+			ev.CallerAccount = ev.PrincipalAccount
+		}
+	case tailor.IdentityFederatedUser:
+		ev.Principal = p.issuerARN
+		if ev.Principal == "" {
+			ev.Principal = p.idARN
+		}
+		if k := strings.LastIndexByte(p.idARN, '/'); k >= 0 {
+			ev.SessionName = p.idARN[k+1:]
+		}
+		ev.CallerAccount = p.idAccount
+	case tailor.IdentityAWSService:
+		ev.Principal = p.idInvokedBy
+		if ev.Principal == "" {
+			ev.Principal = p.idPrincipalID
+		}
+	case tailor.IdentitySAMLUser, tailor.IdentityWebIdentityUser:
+		ev.Principal = p.idProvider
+		ev.SessionName = p.idUserName
+		if ev.Principal == "" {
+			ev.Principal = p.idPrincipalID
+		}
+	case tailor.IdentityCenterUser:
+		if p.onBehalfStore != "" && p.onBehalfUser != "" {
+			ev.Principal = p.concat(p.onBehalfStore, "/user/", p.onBehalfUser)
+		}
+		ev.CallerAccount = p.idAccount
+	case tailor.IdentityAWSAccount:
+		if isAccountID(p.idAccount) {
+			ev.Principal = p.concat("arn:", partition(ev.Region), ":iam::", p.idAccount, ":root")
+		}
+		ev.CallerAccount = p.idAccount
+		if _, session := splitPrincipalID(p.idPrincipalID); session != "" {
+			ev.SessionName = session
+		}
+	default:
+		ev.CallerAccount = p.idAccount
+	}
+	if ev.Principal == "" {
+		switch {
+		case p.idARN != "":
+			ev.Principal = p.idARN
+		case p.idType == "" && p.idInvokedBy != "":
+			ev.Principal = p.idInvokedBy
+			ev.PrincipalType = tailor.IdentityAWSService
+		case isAccountID(p.idAccount):
+			ev.Principal = p.concat("arn:", partition(ev.Region), ":iam::", p.idAccount, ":root")
+		case p.idPrincipalID != "":
+			ev.Principal = p.idPrincipalID
+		default:
+			ev.Principal = "unknown"
+		}
+	}
+	if ev.PrincipalType != tailor.IdentityAssumedRole && ev.CallerAccount == "" {
+		ev.CallerAccount = p.idAccount
+	}
+	if p.req.end > p.req.start || p.resp.end > p.resp.start {
+		p.parameters()
+	}
+	if len(ev.Resources) > 1 {
+		slices.Sort(ev.Resources)
+		ev.Resources = slices.Compact(ev.Resources)
+	}
+}
+
+// splitSessionARN splits arn:aws:sts::111122223333:assumed-role/Name/Session
+// into the role ARN (without its path, which the session ARN does not
+// show) and the session name.
+func splitSessionARN(arn string) (role, session string) {
+	const marker = ":assumed-role/"
+	k := strings.Index(arn, marker)
+	if k < 0 || !strings.HasPrefix(arn, "arn:") {
+		return "", ""
+	}
+	rest := arn[k+len(marker):]
+	slash := strings.IndexByte(rest, '/')
+	if slash < 0 {
+		return "", ""
+	}
+	// arn:PARTITION:sts::ACCOUNT → arn:PARTITION:iam::ACCOUNT
+	head := arn[:k]
+	parts := strings.SplitN(head, ":", 5)
+	if len(parts) != 5 {
+		return "", ""
+	}
+	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + rest[:slash], rest[slash+1:]
+}
+
+// splitPrincipalID splits "AROAEXAMPLE:session" into its parts.
+func splitPrincipalID(id string) (uid, session string) {
+	if k := strings.IndexByte(id, ':'); k >= 0 {
+		return id[:k], id[k+1:]
+	}
+	return id, ""
+}
+
+// partition returns the ARN partition of a region.
+func partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	case strings.HasPrefix(region, "eusc-"):
+		return "aws-eusc"
+	}
+	return "aws"
+}
+
+// day returns the UTC day of t.
+func day(t time.Time) time.Time { return t.Truncate(24 * time.Hour) }

@@ -1,0 +1,480 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/tailor-sec/tailor"
+)
+
+// A Sink receives the events a run decodes. Each worker owns one sink;
+// calls on one sink never overlap. The event is valid only during the
+// call.
+type Sink interface {
+	// Add receives an event inside the filter's window, accounts and
+	// regions. selected reports whether it also matches the filter's
+	// principals: a sink that counts coverage or sessions sees all events.
+	Add(ev *tailor.Event, selected bool)
+}
+
+// Options configure a run. The zero value reads everything with one
+// worker per CPU.
+type Options struct {
+	Filter Filter
+	// Workers is the number of objects decoded at once. Zero means
+	// runtime.GOMAXPROCS(0).
+	Workers int
+	// Strict stops the run at the first unreadable object.
+	Strict bool
+	// Decoder configures each worker's decoder.
+	Decoder DecoderOptions
+	// NewSink returns the sink of worker i, for i in [0, Workers).
+	NewSink func(i int) Sink
+	// Stats, if set, is updated as the run goes, for a progress display.
+	Stats *Stats
+}
+
+// Stats are the counters of a run. All fields are updated atomically; read
+// them with Snapshot while the run goes on.
+type Stats struct {
+	Objects      atomic.Int64 // objects selected by listing
+	Bytes        atomic.Int64 // their stored size, where known
+	Listed       atomic.Bool  // listing finished: Objects and Bytes are final
+	Done         atomic.Int64 // objects finished, read or failed
+	Failed       atomic.Int64 // objects with a problem (some may be partly read)
+	Skipped      atomic.Int64 // digest files and objects without records, found on reading
+	BytesIn      atomic.Int64 // stored bytes read
+	BytesDecoded atomic.Int64 // decompressed bytes decoded
+	Events       atomic.Int64 // records decoded
+	Selected     atomic.Int64 // records passed to sinks as selected
+}
+
+// Snapshot is a copy of Stats at one moment.
+type Snapshot struct {
+	Objects, Bytes, Done, Failed, Skipped, BytesIn, BytesDecoded, Events, Selected int64
+	Listed                                                                         bool
+}
+
+// Snapshot returns the current counters.
+func (s *Stats) Snapshot() Snapshot {
+	return Snapshot{
+		Objects: s.Objects.Load(), Bytes: s.Bytes.Load(), Done: s.Done.Load(),
+		Failed: s.Failed.Load(), Skipped: s.Skipped.Load(), BytesIn: s.BytesIn.Load(),
+		BytesDecoded: s.BytesDecoded.Load(), Events: s.Events.Load(), Selected: s.Selected.Load(),
+		Listed: s.Listed.Load(),
+	}
+}
+
+// Result is the outcome of a run.
+type Result struct {
+	Stats Snapshot
+	// Problems lists the objects that could not be read whole, in the
+	// order of their names: the records before each problem were kept.
+	Problems []*FileError
+	// NotLogs lists the objects skipped because they hold JSON that is
+	// not CloudTrail (manifests, reports), in the order of their names.
+	NotLogs []*FileError
+}
+
+// ErrUnreadable is returned by Run with Strict set when an object could
+// not be read whole.
+var ErrUnreadable = errors.New("ingest: unreadable input")
+
+type job struct {
+	src Source
+	obj Object
+}
+
+// Run lists the sources, then decodes their objects with a pool of
+// workers, largest first, and passes the events to the sinks. It returns
+// when all objects are done, the context is cancelled, or, with Strict,
+// at the first problem. An object that cannot be read whole is reported
+// in Result.Problems and costs nothing else: the run goes on.
+func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.NewSink == nil {
+		return nil, errors.New("ingest: Options.NewSink is nil")
+	}
+	stats := opts.Stats
+	if stats == nil {
+		stats = new(Stats)
+	}
+	var jobs []job
+	for _, src := range sources {
+		err := src.List(ctx, opts.Filter, func(o Object) error {
+			jobs = append(jobs, job{src, o})
+			stats.Objects.Add(1)
+			if o.Size > 0 {
+				stats.Bytes.Add(o.Size)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("ingest: %s: %w", src, err)
+		}
+	}
+	stats.Listed.Store(true)
+	// Largest first keeps all workers busy to the end.
+	slices.SortStableFunc(jobs, func(a, b job) int {
+		switch {
+		case a.obj.Size > b.obj.Size:
+			return -1
+		case a.obj.Size < b.obj.Size:
+			return 1
+		}
+		return strings.Compare(a.obj.Key, b.obj.Key)
+	})
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		mu       sync.Mutex
+		problems []*FileError
+		next     atomic.Int64
+		wg       sync.WaitGroup
+	)
+	var notLogs []*FileError
+	skip := func(fe *FileError) {
+		mu.Lock()
+		notLogs = append(notLogs, fe)
+		mu.Unlock()
+		stats.Skipped.Add(1)
+	}
+	report := func(fe *FileError) {
+		mu.Lock()
+		problems = append(problems, fe)
+		mu.Unlock()
+		stats.Failed.Add(1)
+		if opts.Strict {
+			cancel(fmt.Errorf("%w: %w", ErrUnreadable, fe))
+		}
+	}
+	for w := 0; w < opts.Workers; w++ {
+		wk := &worker{opts: &opts, sink: opts.NewSink(w), stats: stats, report: report, skip: skip}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(jobs) {
+					return
+				}
+				wk.object(ctx, jobs[i])
+				stats.Done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	byPath := func(a, b *FileError) int { return strings.Compare(a.Path, b.Path) }
+	slices.SortFunc(problems, byPath)
+	slices.SortFunc(notLogs, byPath)
+	res := &Result{Stats: stats.Snapshot(), Problems: problems, NotLogs: notLogs}
+	if err := context.Cause(ctx); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// worker decodes objects one at a time, reusing its readers.
+type worker struct {
+	opts   *Options
+	sink   Sink
+	stats  *Stats
+	report func(*FileError)
+	skip   func(*FileError)
+
+	gz  *gzip.Reader
+	br  *bufio.Reader
+	dec *Decoder
+	ev  tailor.Event
+}
+
+// object reads one object, reporting any problem.
+func (w *worker) object(ctx context.Context, j job) {
+	name := j.obj.Key
+	if _, ok := j.src.(*Dir); !ok {
+		if s := j.src.String(); s != j.obj.Key && strings.HasPrefix(s, "s3://") {
+			name = s + "/" + j.obj.Key
+		}
+	}
+	rc, err := j.src.Open(ctx, j.obj)
+	if err != nil {
+		w.report(&FileError{Path: name, Offset: -1, Err: err})
+		return
+	}
+	defer rc.Close()
+	counted := &countingReader{r: rc, n: &w.stats.BytesIn}
+	if w.br == nil {
+		w.br = bufio.NewReaderSize(counted, 64<<10)
+	} else {
+		w.br.Reset(counted)
+	}
+	magic, _ := w.br.Peek(4)
+	switch {
+	case bytes.HasPrefix(magic, []byte("PK\x03\x04")):
+		w.zip(ctx, name, j.obj, w.br)
+	default:
+		w.stream(ctx, name, w.br)
+	}
+}
+
+// stream decodes a plain or gzip stream.
+func (w *worker) stream(ctx context.Context, name string, r *bufio.Reader) {
+	var src io.Reader = r
+	magic, _ := r.Peek(2)
+	gzipped := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
+	if gzipped {
+		var err error
+		if w.gz == nil {
+			w.gz, err = gzip.NewReader(r)
+		} else {
+			err = w.gz.Reset(r)
+		}
+		if err != nil {
+			w.report(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
+			return
+		}
+		src = gunzipErrors{w.gz}
+	}
+	w.decode(ctx, name, src, gzipped)
+}
+
+// decode runs the decoder over one stream.
+func (w *worker) decode(ctx context.Context, name string, r io.Reader, gzipped bool) {
+	cr := &countingReader{r: r, n: &w.stats.BytesDecoded}
+	if w.dec == nil {
+		w.dec = NewDecoder(cr, &w.opts.Decoder)
+	} else {
+		w.dec.Reset(cr)
+	}
+	f := &w.opts.Filter
+	var events, selected int64
+	flush := func() {
+		w.stats.Events.Add(events)
+		w.stats.Selected.Add(selected)
+		events, selected = 0, 0
+	}
+	defer flush()
+	var (
+		first   *FileError // the first problem of this stream
+		more    int        // problems after the first
+		records int
+	)
+	defer func() {
+		if first != nil {
+			if more > 0 {
+				first.Err = fmt.Errorf("%w (and %d more problems after it)", first.Err, more)
+			}
+			w.report(first)
+		}
+	}()
+	for {
+		err := w.dec.Next(&w.ev)
+		if err == nil {
+			records++
+			if events++; events&4095 == 0 {
+				flush()
+				if ctx.Err() != nil {
+					return
+				}
+			}
+			if !f.matchEvent(&w.ev) {
+				continue
+			}
+			sel := f.matchPrincipal(&w.ev)
+			if sel {
+				selected++
+			}
+			w.sink.Add(&w.ev, sel)
+			continue
+		}
+		if err == io.EOF {
+			return
+		}
+		if errors.Is(err, ErrDigest) && records == 0 {
+			w.stats.Skipped.Add(1)
+			return
+		}
+		fe := w.fileError(name, err, gzipped)
+		if errors.Is(err, ErrNotCloudTrail) && records == 0 && first == nil {
+			// JSON of another kind (a manifest, a report): not a log.
+			w.skip(fe)
+			return
+		}
+		if first == nil {
+			first = fe
+		} else {
+			more++
+		}
+		var re *RecordError
+		if !errors.As(err, &re) {
+			return // other errors end the stream
+		}
+	}
+}
+
+// fileError describes a decoding error of the named stream.
+func (w *worker) fileError(name string, err error, gzipped bool) *FileError {
+	fe := &FileError{Path: name, Offset: w.dec.InputOffset(), Err: err}
+	var se *SyntaxError
+	var re *RecordError
+	switch {
+	case errors.As(err, &re):
+		fe.Offset, fe.Line, fe.Column, fe.Err = re.Offset, re.Line, re.Column, re.Err
+	case errors.As(err, &se):
+		fe.Offset, fe.Line, fe.Column = se.Offset, se.Line, se.Column
+		fe.Err = errors.New(se.Msg)
+		if errors.Is(err, ErrNotCloudTrail) {
+			fe.Err = fmt.Errorf("%w: %s", ErrNotCloudTrail, se.Msg)
+		}
+		if !gzipped && strings.HasSuffix(strings.ToLower(name), ".gz") {
+			fe.Err = fmt.Errorf("not gzip-compressed despite its name, and not JSON: %w", fe.Err)
+		}
+	case errors.Is(err, ErrEmpty):
+		fe.Offset = 0
+	}
+	return fe
+}
+
+// zip decodes each member of a zip archive as its own stream. Zip needs
+// random access: a local file is read in place, another stream is spooled
+// to a temporary file first.
+func (w *worker) zip(ctx context.Context, name string, obj Object, r io.Reader) {
+	var ra io.ReaderAt
+	size := obj.Size
+	if f, ok := localFile(obj.Key); ok && obj.Key != "-" {
+		defer f.Close()
+		ra = f
+	} else {
+		tmp, err := os.CreateTemp("", "tailor-zip-*")
+		if err != nil {
+			w.report(&FileError{Path: name, Offset: -1, Err: err})
+			return
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		if size, err = io.Copy(tmp, r); err != nil {
+			w.report(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("spool zip: %w", err)})
+			return
+		}
+		ra = tmp
+	}
+	if size < 0 {
+		w.report(&FileError{Path: name, Offset: -1, Err: errors.New("zip of unknown size")})
+		return
+	}
+	zr, err := zip.NewReader(ra, size)
+	if err != nil {
+		w.report(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
+		return
+	}
+	for _, m := range zr.File {
+		if m.FileInfo().IsDir() || strings.HasPrefix(m.Name, "__MACOSX/") {
+			continue
+		}
+		mname := name + ":" + m.Name
+		if k, ok := ParseLogKey(m.Name); ok && (k.Digest || k.Insight) {
+			w.stats.Skipped.Add(1)
+			continue
+		}
+		rc, err := m.Open()
+		if err != nil {
+			w.report(&FileError{Path: mname, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
+			continue
+		}
+		br := bufio.NewReaderSize(zipErrors{rc}, 64<<10)
+		w.stream(ctx, mname, br)
+		rc.Close()
+	}
+}
+
+func localFile(path string) (*os.File, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		f.Close()
+		return nil, false
+	}
+	return f, true
+}
+
+// gunzipErrors says which layer failed when the gzip stream is bad.
+type gunzipErrors struct{ r io.Reader }
+
+func (g gunzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			err = fmt.Errorf("gunzip: truncated gzip stream: %w", err)
+		} else {
+			err = fmt.Errorf("gunzip: %w", err)
+		}
+	}
+	return n, err
+}
+
+type zipErrors struct{ r io.Reader }
+
+func (z zipErrors) Read(p []byte) (int, error) {
+	n, err := z.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = fmt.Errorf("unzip: %w", err)
+	}
+	return n, err
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// matchEvent applies the filter's window, accounts and regions to a record.
+func (f *Filter) matchEvent(ev *tailor.Event) bool {
+	if !f.Since.IsZero() && ev.Time.Before(f.Since) {
+		return false
+	}
+	if !f.Until.IsZero() && !ev.Time.Before(f.Until) {
+		return false
+	}
+	if len(f.Accounts) > 0 && !contains(f.Accounts, ev.Account) {
+		return false
+	}
+	if len(f.Regions) > 0 && !contains(f.Regions, ev.Region) {
+		return false
+	}
+	return true
+}
+
+// matchPrincipal applies the filter's principals: a record matches by its
+// principal, or, for an AssumeRole call, by the role it assumed.
+func (f *Filter) matchPrincipal(ev *tailor.Event) bool {
+	if len(f.Principals) == 0 {
+		return true
+	}
+	if tailor.MatchAnyGlob(f.Principals, ev.Principal) {
+		return true
+	}
+	return ev.Assumption != nil && tailor.MatchAnyGlob(f.Principals, ev.Assumption.RoleARN)
+}

@@ -1,0 +1,134 @@
+package usage
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// SchemaVersion is the version of the index's Parquet schema, stored in
+// the file's metadata. Readers accept files of this version and older ones
+// they know how to read.
+const SchemaVersion = 1
+
+// Meta describes an index: how it was built and what it covers.
+type Meta struct {
+	SchemaVersion int       `json:"schema_version"`
+	Tool          string    `json:"tool,omitempty"` // "tailor v1.2.3"
+	Created       time.Time `json:"created"`
+	FoldThreshold int       `json:"fold_threshold"`
+	// Partial marks a shard of a run: it keeps rows it could not attribute
+	// to a caller account (KindPending), for the merge to attribute.
+	Partial bool `json:"partial,omitempty"`
+	// The filter of the run that built the index.
+	Since      time.Time `json:"since,omitzero"`
+	Until      time.Time `json:"until,omitzero"`
+	Accounts   []string  `json:"accounts,omitempty"`
+	Regions    []string  `json:"regions,omitempty"`
+	Principals []string  `json:"principals,omitempty"`
+}
+
+// Index is the usage index: rows of calls per day, account, principal,
+// caller account, event, resource and region, plus coverage and session
+// rows. An Index is not safe for concurrent modification.
+type Index struct {
+	t    *table
+	Meta Meta
+}
+
+// ErrIncompatible marks indexes that cannot be merged.
+var ErrIncompatible = errors.New("usage: incompatible indexes")
+
+// Len returns the number of rows.
+func (ix *Index) Len() int { return len(ix.t.rows) }
+
+// Rows returns all rows in key order. The rows belong to the index.
+func (ix *Index) Rows() []*Row { return ix.t.sorted() }
+
+func sortRows(rows []*Row) { slices.SortFunc(rows, less) }
+
+// Merge returns the index of the union of the inputs of idx. Rows of
+// role sessions left unattributed by a shard are attributed with the
+// session rows of all inputs; unless partial is set, the rest count as the
+// role's own. The merge of the indexes of disjoint inputs equals the index
+// of the union of those inputs.
+func Merge(partial bool, idx ...*Index) (*Index, error) {
+	meta := Meta{SchemaVersion: SchemaVersion, Partial: partial}
+	for i, ix := range idx {
+		if i == 0 {
+			meta.FoldThreshold = ix.Meta.FoldThreshold
+			meta.Since, meta.Until = ix.Meta.Since, ix.Meta.Until
+			meta.Accounts, meta.Regions, meta.Principals = ix.Meta.Accounts, ix.Meta.Regions, ix.Meta.Principals
+			continue
+		}
+		if ix.Meta.FoldThreshold != meta.FoldThreshold {
+			return nil, fmt.Errorf("%w: fold thresholds %d and %d differ", ErrIncompatible, meta.FoldThreshold, ix.Meta.FoldThreshold)
+		}
+		meta.Since = minTime(meta.Since, ix.Meta.Since)
+		meta.Until = maxTime(meta.Until, ix.Meta.Until)
+		if !slices.Equal(meta.Principals, ix.Meta.Principals) {
+			meta.Principals = nil // the union no longer has one filter
+		}
+		if !slices.Equal(meta.Accounts, ix.Meta.Accounts) {
+			meta.Accounts = nil
+		}
+		if !slices.Equal(meta.Regions, ix.Meta.Regions) {
+			meta.Regions = nil
+		}
+	}
+	callers := make(map[string]string)
+	for _, ix := range idx {
+		for _, r := range ix.t.rows {
+			if r.Kind == KindSession {
+				callers[r.Session] = r.CallerAccount
+			}
+		}
+	}
+	out := newTable(meta.FoldThreshold)
+	for _, ix := range idx {
+		for _, r := range ix.t.rows {
+			c := r.clone()
+			if c.Kind == KindPending {
+				if caller, ok := callers[c.Session]; ok {
+					c.Kind, c.Session, c.CallerAccount = KindCall, "", caller
+				} else if !partial {
+					c.Kind, c.Session = KindCall, ""
+				}
+			}
+			out.internKey(&c.Key)
+			out.insert(c)
+		}
+	}
+	return &Index{t: out, Meta: meta}, nil
+}
+
+func (r *Row) clone() *Row {
+	c := *r
+	if r.sketch != nil {
+		s := *r.sketch
+		c.sketch = &s
+	}
+	return &c
+}
+
+// minTime returns the earlier of a and b; a zero time is unbounded.
+func minTime(a, b time.Time) time.Time {
+	if a.IsZero() || b.IsZero() {
+		return time.Time{}
+	}
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.IsZero() || b.IsZero() {
+		return time.Time{}
+	}
+	if b.After(a) {
+		return b
+	}
+	return a
+}

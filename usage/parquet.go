@@ -1,0 +1,285 @@
+package usage
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+)
+
+// record is one row of the index as stored in Parquet. The schema is
+// documented in the README; change it only with SchemaVersion.
+type record struct {
+	Kind          string `parquet:"kind,dict"`
+	Day           int32  `parquet:"day,date"`
+	Account       string `parquet:"account,dict"`
+	Principal     string `parquet:"principal,dict"`
+	PrincipalType string `parquet:"principal_type,dict"`
+	CallerAccount string `parquet:"caller_account,dict"`
+	EventSource   string `parquet:"event_source,dict"`
+	EventName     string `parquet:"event_name,dict"`
+	Resource      string `parquet:"resource"`
+	Region        string `parquet:"region,dict"`
+	RequestParams string `parquet:"request_params,dict"`
+	Session       string `parquet:"session"`
+	Calls         int64  `parquet:"calls"`
+	Denied        int64  `parquet:"denied"`
+	Errors        int64  `parquet:"errors"`
+	FirstSeen     int64  `parquet:"first_seen,timestamp(millisecond)"`
+	LastSeen      int64  `parquet:"last_seen,timestamp(millisecond)"`
+	DataEvent     bool   `parquet:"data_event"`
+	Folded        int64  `parquet:"folded"`
+	FoldLevel     int32  `parquet:"fold_level"`
+	FoldSketch    []byte `parquet:"fold_sketch,optional"`
+}
+
+// Metadata keys in the Parquet footer.
+const (
+	metaSchema = "tailor.usage.schema_version"
+	metaJSON   = "tailor.usage.meta"
+)
+
+// ErrFormat marks a file that is not a usage index tailor can read.
+var ErrFormat = errors.New("usage: not a usage index")
+
+func toRecord(r *Row) record {
+	rec := record{
+		Kind:          string(r.Kind),
+		Day:           int32(r.Day.Unix() / 86400),
+		Account:       r.Account,
+		Principal:     r.Principal,
+		PrincipalType: r.PrincipalType,
+		CallerAccount: r.CallerAccount,
+		EventSource:   r.EventSource,
+		EventName:     r.EventName,
+		Resource:      r.Resource,
+		Region:        r.Region,
+		RequestParams: r.RequestParams,
+		Session:       r.Session,
+		Calls:         r.Calls,
+		Denied:        r.Denied,
+		Errors:        r.Errors,
+		FirstSeen:     r.FirstSeen.UnixMilli(),
+		LastSeen:      r.LastSeen.UnixMilli(),
+		DataEvent:     r.Data,
+		Folded:        r.Folded,
+		FoldLevel:     int32(r.level),
+	}
+	if r.sketch != nil {
+		rec.FoldSketch = r.sketch[:]
+	}
+	return rec
+}
+
+func fromRecord(rec *record) (*Row, error) {
+	r := &Row{
+		Key: Key{
+			Kind:          Kind(rec.Kind),
+			Day:           time.Unix(int64(rec.Day)*86400, 0).UTC(),
+			Account:       rec.Account,
+			Principal:     rec.Principal,
+			CallerAccount: rec.CallerAccount,
+			EventSource:   rec.EventSource,
+			EventName:     rec.EventName,
+			Resource:      rec.Resource,
+			Region:        rec.Region,
+			RequestParams: rec.RequestParams,
+			Session:       rec.Session,
+		},
+		PrincipalType: rec.PrincipalType,
+		Calls:         rec.Calls,
+		Denied:        rec.Denied,
+		Errors:        rec.Errors,
+		FirstSeen:     time.UnixMilli(rec.FirstSeen).UTC(),
+		LastSeen:      time.UnixMilli(rec.LastSeen).UTC(),
+		Data:          rec.DataEvent,
+		Folded:        rec.Folded,
+		level:         uint8(rec.FoldLevel),
+	}
+	switch r.Kind {
+	case "":
+		r.Kind = KindCall // written by another engine without the column
+	case KindCall, KindCoverage, KindSession, KindPending:
+	default:
+		return nil, fmt.Errorf("%w: unknown row kind %q", ErrFormat, rec.Kind)
+	}
+	if len(rec.FoldSketch) > 0 {
+		if len(rec.FoldSketch) != len(sketch{}) {
+			return nil, fmt.Errorf("%w: fold sketch of %d bytes", ErrFormat, len(rec.FoldSketch))
+		}
+		r.sketch = new(sketch)
+		copy(r.sketch[:], rec.FoldSketch)
+	}
+	return r, nil
+}
+
+// WriteTo writes the index as Parquet to w, rows in key order.
+func (ix *Index) WriteTo(w io.Writer) (int64, error) {
+	meta := ix.Meta
+	meta.SchemaVersion = SchemaVersion
+	mj, err := json.Marshal(meta)
+	if err != nil {
+		return 0, err
+	}
+	cw := &countWriter{w: w}
+	pw := parquet.NewGenericWriter[record](cw,
+		parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
+		parquet.KeyValueMetadata(metaSchema, strconv.Itoa(SchemaVersion)),
+		parquet.KeyValueMetadata(metaJSON, string(mj)),
+		parquet.MaxRowsPerRowGroup(256<<10),
+	)
+	batch := make([]record, 0, 1024)
+	for _, r := range ix.Rows() {
+		batch = append(batch, toRecord(r))
+		if len(batch) == cap(batch) {
+			if _, err := pw.Write(batch); err != nil {
+				return cw.n, fmt.Errorf("usage: write parquet: %w", err)
+			}
+			batch = batch[:0]
+		}
+	}
+	if _, err := pw.Write(batch); err != nil {
+		return cw.n, fmt.Errorf("usage: write parquet: %w", err)
+	}
+	if err := pw.Close(); err != nil {
+		return cw.n, fmt.Errorf("usage: write parquet: %w", err)
+	}
+	return cw.n, nil
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// WriteFile writes the index to path atomically: into a temporary file
+// beside it, synced, then renamed over path. An interrupted write never
+// leaves a partial index under path.
+func (ix *Index) WriteFile(path string) error {
+	return WriteAtomic(path, func(w io.Writer) error {
+		_, err := ix.WriteTo(w)
+		return err
+	})
+}
+
+// WriteAtomic creates path with the bytes write produces, atomically:
+// a reader of path sees the old file or the whole new one, never a part.
+func WriteAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("create %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// ReadFile reads an index written by WriteFile, or a Parquet file with
+// the same columns produced by another engine (an Athena UNLOAD, DuckDB).
+func ReadFile(path string) (*Index, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("usage: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("usage: %w", err)
+	}
+	ix, err := Read(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("usage: read %s: %w", path, err)
+	}
+	return ix, nil
+}
+
+// Read reads an index from Parquet.
+func Read(r io.ReaderAt, size int64) (*Index, error) {
+	pf, err := parquet.OpenFile(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
+	meta := Meta{FoldThreshold: DefaultFoldThreshold}
+	if v, ok := pf.Lookup(metaSchema); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%w: schema version %q", ErrFormat, v)
+		}
+		if n > SchemaVersion {
+			return nil, fmt.Errorf("%w: schema version %d is newer than this tailor reads (%d): upgrade tailor", ErrFormat, n, SchemaVersion)
+		}
+	}
+	if v, ok := pf.Lookup(metaJSON); ok {
+		if err := json.Unmarshal([]byte(v), &meta); err != nil {
+			return nil, fmt.Errorf("%w: metadata: %v", ErrFormat, err)
+		}
+	}
+	for _, col := range []string{"day", "account", "principal", "event_source", "event_name", "calls"} {
+		if !hasColumn(pf, col) {
+			return nil, fmt.Errorf("%w: no column %q", ErrFormat, col)
+		}
+	}
+	t := newTable(meta.FoldThreshold)
+	pr := parquet.NewGenericReader[record](pf)
+	defer pr.Close()
+	buf := make([]record, 1024)
+	for {
+		n, err := pr.Read(buf)
+		for i := range buf[:n] {
+			row, ferr := fromRecord(&buf[i])
+			if ferr != nil {
+				return nil, ferr
+			}
+			t.internKey(&row.Key)
+			t.insert(row)
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		}
+	}
+	return &Index{t: t, Meta: meta}, nil
+}
+
+func hasColumn(pf *parquet.File, name string) bool {
+	_, ok := pf.Schema().Lookup(name)
+	return ok
+}
