@@ -54,6 +54,8 @@ type Decoder struct {
 	values     int   // top-level values seen
 	err        error // sticky
 	arena      []byte
+	keyBuf     []byte // an escaped key, unescaped
+	lowerKeys  bool   // the input's keys are lowercased
 	params     map[string][]string
 	assumption tailor.Assumption
 }
@@ -85,6 +87,7 @@ func (d *Decoder) Reset(r io.Reader) {
 	d.w.reset(r, minWindowSize)
 	d.w.limit = d.opts.MaxRecordBytes
 	d.state, d.pos, d.first, d.container, d.values, d.err = stTop, 0, false, false, 0, nil
+	d.lowerKeys = false
 }
 
 // InputOffset returns the offset in the input stream just past the last
@@ -157,6 +160,13 @@ func (d *Decoder) next(ev *tailor.Event) error {
 				d.values++
 				kind, end, err := d.object(i, ev, true)
 				if err != nil {
+					var se *SyntaxError
+					if errors.As(err, &se) && se.Err == ErrSyntax {
+						// A broken line of JSON lines input: go on at
+						// the next line.
+						d.pos = w.skipLine(i)
+						return &RecordError{Offset: se.Offset, Line: se.Line, Column: se.Column, Err: fmt.Errorf("%w: %s", ErrSyntax, se.Msg)}
+					}
 					return d.recordError(i, err)
 				}
 				switch kind {

@@ -44,7 +44,7 @@ func (p *parser) parameters() {
 	want := p.d.params[svc]
 	var v params
 	if p.req.end > p.req.start && (len(want) > 0 || resourceServices[svc]) {
-		p.members(p.req.start, func(key []byte, i int) (int, error) {
+		walk := func(key []byte, i int) (int, error) {
 			k := string(key) // no allocation: compared, not kept
 			if len(want) > 0 {
 				for _, name := range want {
@@ -54,7 +54,12 @@ func (p *parser) parameters() {
 				}
 			}
 			return p.param(svc, key, i, &v)
-		})
+		}
+		if _, err := p.members(p.req.start, walk); err == errLowerKeys {
+			p.d.lowerKeys = true
+			v, ev.RequestParams = params{}, ev.RequestParams[:0]
+			p.members(p.req.start, walk)
+		}
 		if len(ev.RequestParams) > 1 {
 			slices.Sort(ev.RequestParams)
 		}
@@ -188,7 +193,7 @@ func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
 			v.externalID = true // the value is a secret: never read it
 		}
 	}
-	return p.w.skip(i)
+	return p.other(key, i)
 }
 
 // paramResources adds the ARNs request parameters name.

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -17,6 +18,7 @@ type parser struct {
 	d  *Decoder
 
 	record, container, inner, digest bool
+	top                              bool // the object is a top-level value
 
 	idType, idARN, idAccount, idPrincipalID, idUserName, idInvokedBy  string
 	issuerARN, issuerAccount, idProvider, onBehalfUser, onBehalfStore string
@@ -90,11 +92,13 @@ func (p *parser) members(i int, fn func(key []byte, i int) (int, error)) (int, e
 	}
 	i++
 	first := true
-	var keyBuf [64]byte
 	for {
 		var ok bool
-		if i, ok = w.ws(i); !ok {
-			return i, w.eofError(i)
+		// Compact JSON has no white space: test before calling.
+		if i >= w.n || w.buf[i] <= ' ' {
+			if i, ok = w.ws(i); !ok {
+				return i, w.eofError(i)
+			}
 		}
 		c := w.buf[i]
 		if c == '}' {
@@ -104,8 +108,11 @@ func (p *parser) members(i int, fn func(key []byte, i int) (int, error)) (int, e
 			if c != ',' {
 				return i, w.syntaxError(i, "expected ',' or '}' in object, found %q", c)
 			}
-			if i, ok = w.ws(i + 1); !ok {
-				return i, w.eofError(i)
+			i++
+			if i >= w.n || w.buf[i] <= ' ' {
+				if i, ok = w.ws(i); !ok {
+					return i, w.eofError(i)
+				}
 			}
 			c = w.buf[i]
 		}
@@ -119,15 +126,24 @@ func (p *parser) members(i int, fn func(key []byte, i int) (int, error)) (int, e
 		}
 		key := w.buf[i+1 : end-1]
 		if esc {
-			if k, err := unescape(keyBuf[:0], key); err == nil {
+			if k, err := unescape(p.d.keyBuf[:0], key); err == nil {
+				p.d.keyBuf, key = k, k
+			}
+		}
+		if p.d.lowerKeys {
+			if k, ok := lowerKeys[string(key)]; ok {
 				key = k
 			}
 		}
-		if i, err = w.expect(end, ':'); err != nil {
+		if end < w.n && w.buf[end] == ':' {
+			i = end + 1
+		} else if i, err = w.expect(end, ':'); err != nil {
 			return i, err
 		}
-		if i, ok = w.ws(i); !ok {
-			return i, w.eofError(i)
+		if i >= w.n || w.buf[i] <= ' ' {
+			if i, ok = w.ws(i); !ok {
+				return i, w.eofError(i)
+			}
 		}
 		if i, err = fn(key, i); err != nil {
 			return i, err
@@ -172,8 +188,45 @@ func (p *parser) elements(i int, fn func(i int) (int, error)) (int, error) {
 
 // fields reads the members of the record object at i.
 func (p *parser) fields(i int, top bool) (int, error) {
-	ev := p.ev
-	return p.members(i, func(key []byte, i int) (int, error) {
+	p.top = top
+	end, err := p.members(i, p.field)
+	if err == errLowerKeys {
+		// Read the record again, taking lowercased keys for CloudTrail's.
+		p.d.lowerKeys = true
+		p.begin()
+		*p = parser{w: p.w, ev: p.ev, d: p.d, top: top}
+		end, err = p.members(i, p.field)
+	}
+	return end, err
+}
+
+// errLowerKeys reports a key that is a lowercased CloudTrail key.
+var errLowerKeys = errors.New("lowercased keys")
+
+// other skips the value of a key the caller does not read, and reports
+// errLowerKeys for a key that is one of CloudTrail's lowercased, which
+// pipelines like Athena and Glue write: the record is then read again with
+// keys taken case-insensitively.
+func (p *parser) other(key []byte, i int) (int, error) {
+	if !p.d.lowerKeys && !hasUpper(key) && lowerTriggers[string(key)] {
+		return i, errLowerKeys
+	}
+	return p.w.skip(i)
+}
+
+func hasUpper(b []byte) bool {
+	for _, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			return true
+		}
+	}
+	return false
+}
+
+// field reads one member of a record.
+func (p *parser) field(key []byte, i int) (int, error) {
+	ev, top := p.ev, p.top
+	{
 		var err error
 		switch string(key) {
 		case "eventTime":
@@ -243,11 +296,44 @@ func (p *parser) fields(i int, top bool) (int, error) {
 			p.digest = true
 			i, err = p.w.skip(i)
 		default:
-			i, err = p.w.skip(i)
+			i, err = p.other(key, i)
 		}
 		return i, err
-	})
+	}
 }
+
+// lowerTriggers are the lowercased keys that tell a record's keys were
+// lowercased: distinctive keys of the record and its userIdentity, which no
+// request parameter is likely to share.
+var lowerTriggers = map[string]bool{
+	"eventtime": true, "eventsource": true, "eventname": true, "useridentity": true,
+	"awsregion": true, "recipientaccountid": true, "sourceipaddress": true, "useragent": true,
+	"requestparameters": true, "responseelements": true, "eventversion": true,
+	"principalid": true, "accountid": true, "accesskeyid": true, "sessioncontext": true,
+	"sessionissuer": true, "invokedby": true,
+}
+
+// lowerKeys maps the lowercased form of every key the decoder reads to
+// the key.
+var lowerKeys = func() map[string][]byte {
+	m := make(map[string][]byte)
+	for _, k := range []string{
+		"eventTime", "eventSource", "eventName", "awsRegion", "recipientAccountId", "sourceIPAddress",
+		"userAgent", "errorCode", "eventID", "eventCategory", "readOnly", "managementEvent", "eventVersion",
+		"userIdentity", "requestParameters", "responseElements", "Records", "Events", "CloudTrailEvent",
+		"principalId", "accountId", "accessKeyId", "userName", "invokedBy", "identityProvider",
+		"sessionContext", "onBehalfOf", "userId", "identityStoreArn", "sessionIssuer", "sourceIdentity",
+		"webIdFederationData", "federatedProvider", "ARNPrefix", "bucketName", "x-amz-copy-source",
+		"keyId", "functionName", "tableName", "queueUrl", "topicArn", "targetArn", "secretId",
+		"roleName", "groupName", "policyArn", "instanceProfileName", "instanceId", "instancesSet",
+		"roleArn", "roleSessionName", "externalId", "credentials",
+	} {
+		if l := strings.ToLower(k); l != k {
+			m[l] = []byte(k)
+		}
+	}
+	return m
+}()
 
 // errStop ends a members walk early; fields turns it into success.
 var errStop = stopError{}
@@ -287,12 +373,12 @@ func (p *parser) identity(i int) (int, error) {
 				case "identityStoreArn":
 					p.onBehalfStore, i, err = p.value(i)
 				default:
-					i, err = p.w.skip(i)
+					i, err = p.other(key, i)
 				}
 				return i, err
 			})
 		default:
-			i, err = p.w.skip(i)
+			i, err = p.other(key, i)
 		}
 		return i, err
 	})
@@ -311,7 +397,7 @@ func (p *parser) sessionContext(i int) (int, error) {
 				case "accountId":
 					p.issuerAccount, i, err = p.value(i)
 				default:
-					i, err = p.w.skip(i)
+					i, err = p.other(key, i)
 				}
 				return i, err
 			})
@@ -323,12 +409,12 @@ func (p *parser) sessionContext(i int) (int, error) {
 				if string(key) == "federatedProvider" {
 					p.idProvider, i, err = p.value(i)
 				} else {
-					i, err = p.w.skip(i)
+					i, err = p.other(key, i)
 				}
 				return i, err
 			})
 		default:
-			i, err = p.w.skip(i)
+			i, err = p.other(key, i)
 		}
 		return i, err
 	})
@@ -351,7 +437,7 @@ func (p *parser) resources(i int) (int, error) {
 				}
 				return i, err
 			}
-			return p.w.skip(i)
+			return p.other(key, i)
 		})
 	})
 }
@@ -510,7 +596,7 @@ func splitSessionARN(arn string) (role, session string) {
 	rest := arn[k+len(marker):]
 	slash := strings.IndexByte(rest, '/')
 	if slash < 0 {
-		return "", ""
+		slash = len(rest) // no session name
 	}
 	// arn:PARTITION:sts::ACCOUNT → arn:PARTITION:iam::ACCOUNT
 	head := arn[:k]
@@ -518,7 +604,10 @@ func splitSessionARN(arn string) (role, session string) {
 	if len(parts) != 5 {
 		return "", ""
 	}
-	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + rest[:slash], rest[slash+1:]
+	if slash < len(rest) {
+		session = rest[slash+1:]
+	}
+	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + rest[:slash], session
 }
 
 // splitPrincipalID splits "AROAEXAMPLE:session" into its parts.

@@ -204,6 +204,22 @@ func (w *window) discard(i int) (int, error) {
 	}
 }
 
+// skipLine returns the offset just past the next newline at or after i,
+// or the end of input.
+func (w *window) skipLine(i int) int {
+	for {
+		if k := bytes.IndexByte(w.buf[i:w.n], '\n'); k >= 0 {
+			return i + k + 1
+		}
+		w.mark = w.n
+		w.slide(w.n)
+		i = 0
+		if !w.fill() {
+			return w.n
+		}
+	}
+}
+
 // ws skips white space from i and returns the offset of the next byte,
 // reading more input as needed. ok is false at the end of input.
 func (w *window) ws(i int) (int, bool) {
@@ -289,9 +305,11 @@ var byteClass = func() (t [256]uint8) {
 // skip skips the JSON value starting at i (after white space) and returns
 // the offset just past it.
 func (w *window) skip(i int) (int, error) {
-	i, ok := w.ws(i)
-	if !ok {
-		return i, w.eofError(i)
+	if i >= w.n || w.buf[i] <= ' ' {
+		var ok bool
+		if i, ok = w.ws(i); !ok {
+			return i, w.eofError(i)
+		}
 	}
 	switch c := w.buf[i]; c {
 	case '"':
@@ -304,28 +322,49 @@ func (w *window) skip(i int) (int, error) {
 	}
 }
 
-// skipScalar skips a number or literal.
+// skipScalar skips a number or one of the literals true, false, null.
 func (w *window) skipScalar(i int) (int, error) {
 	start := i
 	for {
 		for i < w.n {
-			switch c := w.buf[i]; {
-			case c >= '0' && c <= '9', c >= 'a' && c <= 'z', c == '-', c == '+', c == '.', c == 'E':
+			c := w.buf[i]
+			if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '-' || c == '+' || c == '.' || c == 'E' {
 				i++
 				continue
 			}
-			if i == start {
-				return i, w.syntaxError(i, "unexpected %q", w.buf[i])
-			}
-			return i, nil
+			return i, w.checkScalar(start, i)
 		}
 		if !w.fill() {
 			if i > start && w.err == io.EOF {
-				return i, nil
+				return i, w.checkScalar(start, i)
 			}
 			return i, w.eofError(i)
 		}
 	}
+}
+
+// checkScalar checks that buf[start:end] is a literal or a number.
+func (w *window) checkScalar(start, end int) error {
+	s := w.buf[start:end]
+	switch {
+	case len(s) == 0:
+		if start < w.n {
+			return w.syntaxError(start, "unexpected %q", w.buf[start])
+		}
+		return w.syntaxError(start, "expected a value")
+	case s[0] == 't' || s[0] == 'f' || s[0] == 'n':
+		if v := string(s); v == "true" || v == "false" || v == "null" {
+			return nil
+		}
+	case s[0] == '-' || s[0] >= '0' && s[0] <= '9':
+		for _, c := range s {
+			if c >= 'a' && c <= 'z' && c != 'e' {
+				return w.syntaxError(start, "invalid number %q", s)
+			}
+		}
+		return nil
+	}
+	return w.syntaxError(start, "invalid value %q", s)
 }
 
 // skipNested skips an object or array starting at i. It checks bracket

@@ -90,7 +90,7 @@ type Builder struct {
 	lastCov    *Row
 	lastCovKey covKey
 	resolvedAt int // size of pend after the last attempt to resolve it
-	one        [1]string
+	res        []string
 	params     strings.Builder
 }
 
@@ -154,12 +154,13 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 			k.Kind, k.Session, t = KindPending, ev.AccessKeyID, b.pend
 		}
 	}
-	resources := ev.Resources
-	if len(resources) == 0 {
-		b.one[0] = ""
-		resources = b.one[:]
-	}
-	for _, res := range resources {
+	// The row without a resource totals the calls of the group; each
+	// resource a call touched has a row counting the calls that did.
+	b.res = append(append(b.res[:0], ""), ev.Resources...)
+	for n, res := range b.res {
+		if n > 0 && res == "" {
+			continue
+		}
 		k.Resource = res
 		t.buf = appendKey(t.buf[:0], &k)
 		r, ok := t.rows[string(t.buf)]

@@ -34,7 +34,11 @@ type Key struct {
 	CallerAccount string // the other account a session came from, else ""
 	EventSource   string
 	EventName     string
-	Resource      string // ARN, or a folded prefix ending in "*"; "" if none
+	// Resource is an ARN, or a folded prefix ending in "*". The row with
+	// an empty Resource totals the calls of its group (rows that differ
+	// only by resource); a row with a resource counts the calls that
+	// touched it, so a call that touched two resources counts in both.
+	Resource string
 	Region        string
 	// RequestParams lists, comma-separated, the conditional request
 	// parameters the calls carried (see tailor.Event.RequestParams).

@@ -1,0 +1,307 @@
+package ingest_test
+
+// An independent reading of CloudTrail with encoding/json, to check the
+// decoder against on real logs nobody here wrote.
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tailor-sec/tailor"
+	"github.com/tailor-sec/tailor/internal/shareddata"
+)
+
+// refRecord is the part of a CloudTrail record the reference reads.
+type refRecord struct {
+	EventTime    string `json:"eventTime"`
+	Timestamp    string `json:"@timestamp"`
+	EventSource  string `json:"eventSource"`
+	EventName    string `json:"eventName"`
+	AWSRegion    string `json:"awsRegion"`
+	Recipient    string `json:"recipientAccountId"`
+	ErrorCode    string `json:"errorCode"`
+	UserIdentity struct {
+		Type           string `json:"type"`
+		ARN            string `json:"arn"`
+		AccountID      string `json:"accountId"`
+		PrincipalID    string `json:"principalId"`
+		AccessKeyID    string `json:"accessKeyId"`
+		InvokedBy      string `json:"invokedBy"`
+		IdentityProv   string `json:"identityProvider"`
+		SessionContext struct {
+			SessionIssuer struct {
+				ARN string `json:"arn"`
+			} `json:"sessionIssuer"`
+		} `json:"sessionContext"`
+		OnBehalfOf struct {
+			UserID           string `json:"userId"`
+			IdentityStoreARN string `json:"identityStoreArn"`
+		} `json:"onBehalfOf"`
+	} `json:"userIdentity"`
+	// Resources is raw: hand-made records in the corpus put strings in it.
+	Resources []json.RawMessage `json:"resources"`
+}
+
+// arns returns the ARNs of resources[] entries that are objects.
+func (r *refRecord) arns() []string {
+	var out []string
+	for _, raw := range r.Resources {
+		var res struct {
+			ARN string `json:"ARN"`
+		}
+		if json.Unmarshal(raw, &res) == nil && res.ARN != "" {
+			out = append(out, res.ARN)
+		}
+	}
+	return out
+}
+
+func isAccount(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// principal derives the principal ARN the way DESIGN.md's Event contract
+// describes it.
+func (r *refRecord) principal() string {
+	u := &r.UserIdentity
+	root := func() string {
+		part := "aws"
+		switch {
+		case strings.HasPrefix(r.AWSRegion, "cn-"):
+			part = "aws-cn"
+		case strings.HasPrefix(r.AWSRegion, "us-gov-"):
+			part = "aws-us-gov"
+		}
+		return "arn:" + part + ":iam::" + u.AccountID + ":root"
+	}
+	var p string
+	switch u.Type {
+	case "AssumedRole":
+		p = u.SessionContext.SessionIssuer.ARN
+		if p == "" && strings.Contains(u.ARN, ":assumed-role/") {
+			// arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION
+			f := strings.Split(u.ARN, ":")
+			name := strings.Split(strings.TrimPrefix(f[5], "assumed-role/"), "/")[0]
+			p = "arn:" + f[1] + ":iam::" + f[4] + ":role/" + name
+		}
+	case "FederatedUser":
+		p = u.SessionContext.SessionIssuer.ARN
+	case "AWSService":
+		p = u.InvokedBy
+		if p == "" {
+			p = u.PrincipalID
+		}
+	case "AWSAccount":
+		if isAccount(u.AccountID) {
+			p = root()
+		}
+	case "IdentityCenterUser":
+		if u.OnBehalfOf.IdentityStoreARN != "" && u.OnBehalfOf.UserID != "" {
+			p = u.OnBehalfOf.IdentityStoreARN + "/user/" + u.OnBehalfOf.UserID
+		}
+	case "SAMLUser", "WebIdentityUser":
+		p = u.IdentityProv
+		if p == "" {
+			p = u.PrincipalID
+		}
+	}
+	if p != "" {
+		return p
+	}
+	switch {
+	case u.ARN != "":
+		return u.ARN
+	case u.Type == "" && u.InvokedBy != "":
+		return u.InvokedBy
+	case isAccount(u.AccountID):
+		return root()
+	case u.PrincipalID != "":
+		return u.PrincipalID
+	}
+	return "unknown"
+}
+
+func (r *refRecord) time() time.Time {
+	s := r.EventTime
+	if s == "" {
+		s = r.Timestamp
+	}
+	t, _ := time.Parse(time.RFC3339Nano, s)
+	return t.UTC()
+}
+
+// refDecode reads every record of a stream in any of the shapes tailor
+// reads, with encoding/json. It reports false when the stream is not JSON
+// it can read whole.
+func refDecode(data []byte) ([]refRecord, bool) {
+	var recs []refRecord
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		var v json.RawMessage
+		if err := dec.Decode(&v); err == io.EOF {
+			return recs, true
+		} else if err != nil {
+			return recs, false
+		}
+		var top struct {
+			Records []json.RawMessage
+			Events  []json.RawMessage
+		}
+		var elems []json.RawMessage
+		switch {
+		case bytes.HasPrefix(bytes.TrimSpace(v), []byte("[")):
+			if json.Unmarshal(v, &elems) != nil {
+				return recs, false
+			}
+		case json.Unmarshal(v, &top) == nil && (top.Records != nil || top.Events != nil):
+			elems = append(top.Records, top.Events...)
+		default:
+			elems = []json.RawMessage{v}
+		}
+		for _, e := range elems {
+			var wrapper struct{ CloudTrailEvent string }
+			if json.Unmarshal(e, &wrapper) == nil && wrapper.CloudTrailEvent != "" {
+				e = json.RawMessage(wrapper.CloudTrailEvent)
+			}
+			var r refRecord
+			if json.Unmarshal(e, &r) != nil {
+				return recs, false
+			}
+			if r.EventName == "" && r.EventSource == "" && r.EventTime == "" {
+				continue // not a record (a manifest entry)
+			}
+			recs = append(recs, r)
+		}
+	}
+}
+
+// corpusStreams returns every stream of the shared CloudTrail corpus:
+// files, gunzipped files and zip members, by name.
+func corpusStreams(t *testing.T) map[string][]byte {
+	dir := shareddata.Dir(t, "cloudtrail")
+	out := make(map[string][]byte)
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() {
+			return err
+		}
+		name := strings.ToLower(info.Name())
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.HasSuffix(name, ".gz"):
+			zr, err := gzip.NewReader(bytes.NewReader(data))
+			if err != nil {
+				return err
+			}
+			if data, err = io.ReadAll(zr); err != nil {
+				return err
+			}
+			out[path] = data
+		case strings.HasSuffix(name, ".zip"):
+			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			if err != nil {
+				return err
+			}
+			for _, f := range zr.File {
+				rc, err := f.Open()
+				if err != nil {
+					return err
+				}
+				b, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					return err
+				}
+				out[path+":"+f.Name] = b
+			}
+		case strings.HasSuffix(name, ".json"), strings.HasSuffix(name, ".jsonl"):
+			out[path] = data
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestDecodeMatchesReference decodes every record of the real corpus and
+// compares each with the encoding/json reading of it.
+func TestDecodeMatchesReference(t *testing.T) {
+	streams := corpusStreams(t)
+	var total, compared int
+	for name, data := range streams {
+		ref, whole := refDecode(data)
+		evs, errs := decodeAll(t, bytes.NewReader(data), nil)
+		if !whole {
+			// The decoder must still keep the records before the break.
+			if len(errs) == 0 {
+				t.Errorf("%s: reference cannot read it, decoder reports no problem", name)
+				continue
+			}
+			t.Logf("%s: unreadable whole; decoder kept %d records and said: %v", name, len(evs), errs[0])
+			continue
+		}
+		if len(ref) == 0 {
+			continue // JSON of another kind
+		}
+		if len(errs) > 0 {
+			t.Errorf("%s: %v", name, errs)
+			continue
+		}
+		if len(evs) != len(ref) {
+			t.Errorf("%s: %d events, reference %d", name, len(evs), len(ref))
+			continue
+		}
+		for i, r := range ref {
+			ev := evs[i]
+			total++
+			want := tailor.Event{
+				Time: r.time(), EventSource: r.EventSource, EventName: r.EventName, Region: r.AWSRegion,
+				Account: r.Recipient, ErrorCode: r.ErrorCode, Principal: r.principal(),
+				AccessKeyID: r.UserIdentity.AccessKeyID, PrincipalType: tailor.IdentityType(r.UserIdentity.Type),
+			}
+			got := tailor.Event{
+				Time: ev.Time, EventSource: ev.EventSource, EventName: ev.EventName, Region: ev.Region,
+				Account: ev.Account, ErrorCode: ev.ErrorCode, Principal: ev.Principal,
+				AccessKeyID: ev.AccessKeyID, PrincipalType: ev.PrincipalType,
+			}
+			if want.PrincipalType == "" && r.UserIdentity.InvokedBy != "" && r.UserIdentity.ARN == "" {
+				want.PrincipalType = tailor.IdentityAWSService // untyped service records
+			}
+			if !eventsEqual(&got, &want) {
+				t.Errorf("%s record %d:\n got %+v\nwant %+v", name, i, got, want)
+				continue
+			}
+			for _, arn := range r.arns() {
+				if !slices.Contains(ev.Resources, arn) {
+					t.Errorf("%s record %d: resource %s missing from %v", name, i, arn, ev.Resources)
+				}
+			}
+			compared++
+		}
+	}
+	if compared < 3800 { // the corpus holds 3,827 records readable whole
+		t.Errorf("compared only %d records", compared)
+	}
+	t.Logf("compared %d of %d records with the reference", compared, total)
+}
