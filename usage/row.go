@@ -39,7 +39,7 @@ type Key struct {
 	// only by resource); a row with a resource counts the calls that
 	// touched it, so a call that touched two resources counts in both.
 	Resource string
-	Region        string
+	Region   string
 	// RequestParams lists, comma-separated, the conditional request
 	// parameters the calls carried (see tailor.Event.RequestParams).
 	RequestParams string
