@@ -84,6 +84,10 @@ func (t *table) groupOf(k *Key) *group {
 // insert adds r to the table, taking ownership of it. r's strings must
 // not alias memory that changes later (internKey copies them).
 func (t *table) insert(r *Row) {
+	if r.Resource == "" {
+		t.merge(r) // the group's total row: never folds, never counts
+		return
+	}
 	g := t.groupOf(&r.Key)
 	for g.level < r.level {
 		t.fold(g)
