@@ -81,6 +81,9 @@ func ParseLogKey(key string) (LogKey, bool) {
 				k.Region = f[2]
 			}
 			for _, s := range f[3:] {
+				if k := strings.IndexByte(s, '.'); k >= 0 {
+					s = s[:k] // the last field carries the extension
+				}
 				if t, err := time.Parse("20060102T1504Z", s); err == nil {
 					k.Time = t
 					break
@@ -109,7 +112,8 @@ func (f *Filter) MatchKey(k LogKey) bool {
 	}
 	// A file holds records from before its delivery time, by up to about
 	// 15 minutes in normal operation; MaxDeliveryLag leaves a wide margin.
-	first, last := k.Time.Add(-MaxDeliveryLag), k.Time
+	// The name gives the delivery minute: records are in [first, last).
+	first, last := k.Time.Add(-MaxDeliveryLag), k.Time.Add(time.Minute)
 	if k.Time.IsZero() {
 		if k.Day.IsZero() {
 			return true
@@ -119,7 +123,7 @@ func (f *Filter) MatchKey(k LogKey) bool {
 	if !f.Until.IsZero() && !first.Before(f.Until) {
 		return false
 	}
-	if !f.Since.IsZero() && last.Before(f.Since) {
+	if !f.Since.IsZero() && !last.After(f.Since) {
 		return false
 	}
 	return true

@@ -1,0 +1,93 @@
+package s3test_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/tailor-sec/tailor/internal/s3test"
+)
+
+func TestServerRoundTrip(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "roundtrip")
+	body := bytes.Repeat([]byte("tailor "), 10000)
+	etag := srv.Put(t, "roundtrip", "a/b/c.json.gz", body)
+	if etag == "" {
+		t.Errorf("Put returned no ETag")
+	}
+	// The posix backend stores the object as a file under Dir.
+	onDisk, err := os.ReadFile(filepath.Join(srv.Dir, "roundtrip", "a", "b", "c.json.gz"))
+	if err != nil || !bytes.Equal(onDisk, body) {
+		t.Errorf("object on disk: %d bytes, err %v; want %d bytes", len(onDisk), err, len(body))
+	}
+	out, err := srv.Client(srv.Endpoint).GetObject(context.Background(), &awss3.GetObjectInput{
+		Bucket: aws.String("roundtrip"), Key: aws.String("a/b/c.json.gz"), Range: aws.String("bytes=7-"),
+	})
+	if err != nil {
+		t.Fatalf("get: %v", err)
+	}
+	defer out.Body.Close()
+	got, err := io.ReadAll(out.Body)
+	if err != nil || !bytes.Equal(got, body[7:]) {
+		t.Errorf("ranged get: %d bytes, err %v; want %d", len(got), err, len(body)-7)
+	}
+}
+
+func TestBinaryOverride(t *testing.T) {
+	t.Setenv(s3test.BinaryEnv, filepath.Join(t.TempDir(), "missing"))
+	if _, err := s3test.Binary(); !errors.Is(err, s3test.ErrNoBinary) {
+		t.Errorf("Binary() with a missing override: err = %v, want ErrNoBinary", err)
+	}
+}
+
+// recorder stands in for a testing.TB to see whether Start skips or fails.
+type recorder struct {
+	testing.TB
+	skipped, failed bool
+}
+
+func (r *recorder) Helper() {}
+func (r *recorder) Skipf(format string, args ...any) {
+	r.skipped = true
+	runtime.Goexit()
+}
+func (r *recorder) Fatalf(format string, args ...any) {
+	r.failed = true
+	runtime.Goexit()
+}
+
+func TestStartWithoutBinary(t *testing.T) {
+	tests := []struct {
+		name, require      string
+		wantSkip, wantFail bool
+	}{
+		{name: "skips", require: "", wantSkip: true},
+		{name: "zero-skips", require: "0", wantSkip: true},
+		{name: "required-fails", require: "1", wantFail: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv(s3test.BinaryEnv, filepath.Join(t.TempDir(), "missing"))
+			t.Setenv(s3test.RequireEnv, tt.require)
+			r := &recorder{TB: t}
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				s3test.Start(r)
+			}()
+			<-done
+			if r.skipped != tt.wantSkip || r.failed != tt.wantFail {
+				t.Errorf("skipped=%v failed=%v, want skipped=%v failed=%v", r.skipped, r.failed, tt.wantSkip, tt.wantFail)
+			}
+		})
+	}
+}
