@@ -20,10 +20,11 @@ type DecoderOptions struct {
 	// memory. A longer record is skipped with ErrRecordTooLarge. Zero
 	// means DefaultMaxRecordBytes.
 	MaxRecordBytes int
-	// RequestParams names, per IAM service prefix ("s3", "sts"), the
-	// top-level requestParameters keys whose presence is recorded in
-	// Event.RequestParams. Nil records none.
-	RequestParams map[string][]string
+	// RequestParams names the top-level requestParameters keys whose
+	// presence is recorded in Event.RequestParams ("tags",
+	// "sourceIdentity", "x-amz-acl": see catalog.ConditionalParams). Nil
+	// records none.
+	RequestParams []string
 }
 
 // A Decoder reads CloudTrail records from a stream of JSON in any of the
@@ -56,7 +57,7 @@ type Decoder struct {
 	arena      []byte
 	keyBuf     []byte // an escaped key, unescaped
 	lowerKeys  bool   // the input's keys are lowercased
-	params     map[string][]string
+	paramKeys  map[string]paramKey
 	assumption tailor.Assumption
 }
 
@@ -77,7 +78,7 @@ func NewDecoder(r io.Reader, opts *DecoderOptions) *Decoder {
 	if d.opts.MaxRecordBytes <= 0 {
 		d.opts.MaxRecordBytes = DefaultMaxRecordBytes
 	}
-	d.params = d.opts.RequestParams
+	d.paramKeys = paramKeys(d.opts.RequestParams)
 	d.Reset(r)
 	return d
 }

@@ -64,7 +64,7 @@ func date(s string) time.Time {
 }
 
 func TestDecodeShapes(t *testing.T) {
-	params := &ingest.DecoderOptions{RequestParams: map[string][]string{"sts": {"sourceIdentity", "tags"}}}
+	params := &ingest.DecoderOptions{RequestParams: []string{"sourceIdentity", "tags", "versionId"}}
 	tests := []struct {
 		file string
 		want []tailor.Event

@@ -16,12 +16,66 @@ func servicePrefix(source string) string {
 	return source
 }
 
-// resourceServices are the services whose request parameters name the
-// resources a call touched, for records whose resources[] does not.
-var resourceServices = map[string]bool{
-	"s3": true, "kms": true, "lambda": true, "dynamodb": true, "sqs": true,
-	"sns": true, "secretsmanager": true, "ssm": true, "iam": true, "ec2": true,
-	"sts": true,
+// resourceParams are the top-level request parameters that name the
+// resources a call touched, for records whose resources[] does not, and
+// those an AssumeRole call describes its session with.
+var resourceParams = []string{
+	"bucketName", "key", "x-amz-copy-source", "keyId", "functionName", "tableName",
+	"queueUrl", "topicArn", "targetArn", "secretId", "name", "path", "names",
+	"roleName", "userName", "groupName", "policyArn", "instanceProfileName",
+	"instanceId", "instancesSet", "roleArn", "roleSessionName", "sourceIdentity", "externalId",
+}
+
+// paramKey says what the decoder does with a request parameter.
+type paramKey struct {
+	name        string // the key, for Event.RequestParams
+	conditional bool   // record its presence in Event.RequestParams
+	resource    bool   // keep its value's place for paramResources
+}
+
+func paramKeys(conditional []string) map[string]paramKey {
+	m := make(map[string]paramKey)
+	for _, k := range resourceParams {
+		m[k] = paramKey{name: k, resource: true}
+	}
+	for _, k := range conditional {
+		pk := m[k]
+		pk.name, pk.conditional = k, true
+		m[k] = pk
+	}
+	return m
+}
+
+// keySpan is where the value of a request parameter lies in the window.
+type keySpan struct {
+	key string
+	s   span
+}
+
+// requestParameters walks the top-level request parameters in the
+// record's one pass: it notes the conditional ones and where the values
+// that name resources are, and skips the rest.
+func (p *parser) requestParameters(i int) (int, error) {
+	if i >= p.w.n || p.w.buf[i] != '{' {
+		return p.w.skip(i)
+	}
+	return p.members(i, p.requestParameter)
+}
+
+func (p *parser) requestParameter(key []byte, i int) (int, error) {
+	pk, ok := p.d.paramKeys[string(key)]
+	if !ok {
+		return p.other(key, i)
+	}
+	end, err := p.w.skip(i)
+	if pk.conditional && !slices.Contains(p.ev.RequestParams, pk.name) {
+		p.ev.RequestParams = append(p.ev.RequestParams, pk.name)
+	}
+	if pk.resource && p.nspans < len(p.spans) {
+		p.spans[p.nspans] = keySpan{pk.name, span{i, end}}
+		p.nspans++
+	}
+	return end, err
 }
 
 // params holds the request parameter values resources are built from.
@@ -36,33 +90,17 @@ type params struct {
 	externalID                       bool
 }
 
-// parameters reads request parameters (for resources and the presence of
-// conditional parameters) and, for AssumeRole calls, the session created.
+// parameters reads the request parameters the record's pass found (for
+// resources) and, for AssumeRole calls, the session created.
 func (p *parser) parameters() {
 	ev := p.ev
 	svc := servicePrefix(ev.EventSource)
-	want := p.d.params[svc]
 	var v params
-	if p.req.end > p.req.start && (len(want) > 0 || resourceServices[svc]) {
-		walk := func(key []byte, i int) (int, error) {
-			k := string(key) // no allocation: compared, not kept
-			if len(want) > 0 {
-				for _, name := range want {
-					if name == k && !slices.Contains(ev.RequestParams, name) {
-						ev.RequestParams = append(ev.RequestParams, name)
-					}
-				}
-			}
-			return p.param(svc, key, i, &v)
-		}
-		if _, err := p.members(p.req.start, walk); err == errLowerKeys {
-			p.d.lowerKeys = true
-			v, ev.RequestParams = params{}, ev.RequestParams[:0]
-			p.members(p.req.start, walk)
-		}
-		if len(ev.RequestParams) > 1 {
-			slices.Sort(ev.RequestParams)
-		}
+	for _, ks := range p.spans[:p.nspans] {
+		p.param(svc, ks.key, ks.s.start, &v)
+	}
+	if len(ev.RequestParams) > 1 {
+		slices.Sort(ev.RequestParams)
 	}
 	p.paramResources(svc, &v)
 	if svc == "sts" && strings.HasPrefix(ev.EventName, "AssumeRole") && ev.ErrorCode == "" {
@@ -71,11 +109,11 @@ func (p *parser) parameters() {
 }
 
 // param reads one top-level request parameter of interest.
-func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
+func (p *parser) param(svc, key string, i int, v *params) (int, error) {
 	var err error
 	switch svc {
 	case "s3":
-		switch string(key) {
+		switch key {
 		case "bucketName":
 			v.bucket, i, err = p.value(i)
 			return i, err
@@ -87,27 +125,27 @@ func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
 			return i, err
 		}
 	case "kms":
-		if string(key) == "keyId" {
+		if key == "keyId" {
 			v.keyID, i, err = p.value(i)
 			return i, err
 		}
 	case "lambda":
-		if string(key) == "functionName" {
+		if key == "functionName" {
 			v.function, i, err = p.value(i)
 			return i, err
 		}
 	case "dynamodb":
-		if string(key) == "tableName" {
+		if key == "tableName" {
 			v.table, i, err = p.value(i)
 			return i, err
 		}
 	case "sqs":
-		if string(key) == "queueUrl" {
+		if key == "queueUrl" {
 			v.queueURL, i, err = p.value(i)
 			return i, err
 		}
 	case "sns":
-		switch string(key) {
+		switch key {
 		case "topicArn":
 			v.topic, i, err = p.value(i)
 			return i, err
@@ -116,12 +154,12 @@ func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
 			return i, err
 		}
 	case "secretsmanager":
-		if string(key) == "secretId" {
+		if key == "secretId" {
 			v.secret, i, err = p.value(i)
 			return i, err
 		}
 	case "ssm":
-		switch string(key) {
+		switch key {
 		case "name", "path":
 			v.name, i, err = p.value(i)
 			return i, err
@@ -135,7 +173,7 @@ func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
 			})
 		}
 	case "iam":
-		switch string(key) {
+		switch key {
 		case "roleName":
 			v.roleName, i, err = p.value(i)
 		case "userName":
@@ -151,7 +189,7 @@ func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
 		}
 		return i, err
 	case "ec2":
-		switch string(key) {
+		switch key {
 		case "instanceId":
 			var s string
 			s, i, err = p.value(i)
@@ -179,7 +217,7 @@ func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
 			})
 		}
 	case "sts":
-		switch string(key) {
+		switch key {
 		case "roleArn":
 			v.roleARN, i, err = p.value(i)
 			return i, err
@@ -193,7 +231,7 @@ func (p *parser) param(svc string, key []byte, i int, v *params) (int, error) {
 			v.externalID = true // the value is a secret: never read it
 		}
 	}
-	return p.other(key, i)
+	return p.w.skip(i)
 }
 
 // paramResources adds the ARNs request parameters name.

@@ -30,6 +30,9 @@ type parser struct {
 	// record is complete because they depend on eventSource and eventName,
 	// which may come after them.
 	req, resp span
+	// spans of the request parameters that name resources
+	spans  [8]keySpan
+	nspans int
 }
 
 type span struct{ start, end int }
@@ -194,7 +197,7 @@ func (p *parser) fields(i int, top bool) (int, error) {
 		// Read the record again, taking lowercased keys for CloudTrail's.
 		p.d.lowerKeys = true
 		p.begin()
-		*p = parser{w: p.w, ev: p.ev, d: p.d, top: top}
+		*p = parser{w: p.w, ev: p.ev, d: p.d, top: top} // forget the first reading
 		end, err = p.members(i, p.field)
 	}
 	return end, err
@@ -278,7 +281,7 @@ func (p *parser) field(key []byte, i int) (int, error) {
 			i, err = p.resources(i)
 		case "requestParameters":
 			p.req.start = i
-			i, err = p.w.skip(i)
+			i, err = p.requestParameters(i)
 			p.req.end = i
 		case "responseElements":
 			p.resp.start = i
@@ -575,7 +578,7 @@ func (p *parser) finish() {
 	if ev.PrincipalType != tailor.IdentityAssumedRole && ev.CallerAccount == "" {
 		ev.CallerAccount = p.idAccount
 	}
-	if p.req.end > p.req.start || p.resp.end > p.resp.start {
+	if p.nspans > 0 || len(ev.RequestParams) > 0 || p.resp.end > p.resp.start {
 		p.parameters()
 	}
 	if len(ev.Resources) > 1 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/ingest"
 	"github.com/tailor-sec/tailor/usage"
 )
@@ -113,6 +114,9 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	res, err := ingest.Run(ctx, sources, ingest.Options{
 		Filter:  filter,
 		Workers: opts.Workers,
+		// Record the request parameters that decide conditional actions,
+		// so the catalog can tell them apart when the index is read.
+		Decoder: ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
 		Strict:  opts.Strict,
 		Stats:   stats,
 		NewSink: func(i int) ingest.Sink {
