@@ -156,44 +156,49 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 	}
 	// The row without a resource totals the calls of the group; each
 	// resource a call touched has a row counting the calls that did.
-	b.res = append(append(b.res[:0], ""), ev.Resources...)
-	for n, res := range b.res {
-		if n > 0 && res == "" {
+	g := t.groupOf(&k)
+	if g.total == nil {
+		t.insert(b.newRow(t, &k, ev))
+	}
+	count(g.total, ev)
+	for _, res := range ev.Resources {
+		if res == "" {
 			continue
 		}
-		k.Resource = res
-		t.buf = appendKey(t.buf[:0], &k)
-		r, ok := t.rows[string(t.buf)]
-		if !ok && res != "" {
+		r, ok := g.rows[res]
+		if !ok && g.level > 0 {
 			// In a folded group the raw resource has no row of its own:
 			// count on the folded row without building one.
-			if g := t.groupOf(&k); g.level > 0 {
-				if f := foldARN(res, g.level); f != res {
-					k.Resource = f
-					t.buf = appendKey(t.buf[:0], &k)
-					if r, ok = t.rows[string(t.buf)]; ok && r.sketch != nil {
-						r.sketch.add(res)
-					}
-					k.Resource = res
+			if f := foldARN(res, g.level); f != res {
+				if r, ok = g.rows[f]; ok && r.sketch != nil {
+					r.sketch.add(res)
 				}
 			}
 		}
 		if !ok {
-			r = &Row{Key: k, PrincipalType: string(ev.PrincipalType)}
-			t.internKey(&r.Key)
-			r.PrincipalType = t.intern(r.PrincipalType)
-			r.FirstSeen = ev.Time
-			t.insert(r)
-			// insert may have folded r into another row: count on the
-			// row that holds it now.
-			t.buf = appendKey(t.buf[:0], &r.Key)
-			r = t.rows[string(t.buf)]
+			k.Resource = res
+			t.insert(b.newRow(t, &k, ev))
+			k.Resource = ""
+			// The new row may have been folded into another: count on
+			// the row that holds the resource now.
+			if g.level > 0 {
+				res = foldARN(res, g.level)
+			}
+			r = g.rows[res]
 		}
 		count(r, ev)
 	}
-	if t == b.pend && len(b.pend.rows) > 2*b.resolvedAt+10000 {
+	if t == b.pend && t.n > 2*b.resolvedAt+10000 {
 		b.resolve()
 	}
+}
+
+// newRow returns an empty row of key k for table t, owning its strings.
+func (b *Builder) newRow(t *table, k *Key, ev *tailor.Event) *Row {
+	r := &Row{Key: *k, FirstSeen: ev.Time}
+	t.internKey(&r.Key)
+	r.PrincipalType = t.intern(string(ev.PrincipalType))
+	return r
 }
 
 // count adds one call to r.
@@ -240,15 +245,15 @@ func (b *Builder) cover(ev *tailor.Event, d time.Time) {
 func (b *Builder) resolve() {
 	old := b.pend
 	b.pend = newTable(old.threshold)
-	for _, r := range old.rows {
+	old.each(func(r *Row) {
 		if c, ok := b.sessions.caller(r.Session); ok {
 			r.Kind, r.Session, r.CallerAccount = KindCall, "", c
 			b.t.insert(r)
 		} else {
 			b.pend.insert(r)
 		}
-	}
-	b.resolvedAt = len(b.pend.rows)
+	})
+	b.resolvedAt = b.pend.n
 }
 
 // dayOf returns the UTC day of t.
@@ -279,13 +284,11 @@ func Finish(meta Meta, builders ...*Builder) *Index {
 		}
 	}
 	for _, b := range builders[1:] {
-		for _, r := range b.t.rows {
-			base.insert(r)
-		}
+		b.t.each(base.insert)
 		b.t = nil
 	}
 	for _, b := range builders {
-		for _, r := range b.pend.rows {
+		b.pend.each(func(r *Row) {
 			c, ok := b.sessions.caller(r.Session)
 			switch {
 			case ok:
@@ -294,7 +297,7 @@ func Finish(meta Meta, builders ...*Builder) *Index {
 				r.Kind, r.Session = KindCall, ""
 			}
 			base.insert(r)
-		}
+		})
 		b.pend = nil
 		for _, r := range b.cov {
 			base.insert(r)

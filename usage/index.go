@@ -41,7 +41,7 @@ type Index struct {
 var ErrIncompatible = errors.New("usage: incompatible indexes")
 
 // Len returns the number of rows.
-func (ix *Index) Len() int { return len(ix.t.rows) }
+func (ix *Index) Len() int { return ix.t.n }
 
 // Rows returns all rows in key order. The rows belong to the index.
 func (ix *Index) Rows() []*Row { return ix.t.sorted() }
@@ -79,15 +79,15 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 	}
 	callers := make(map[string]string)
 	for _, ix := range idx {
-		for _, r := range ix.t.rows {
+		ix.t.each(func(r *Row) {
 			if r.Kind == KindSession {
 				callers[r.Session] = r.CallerAccount
 			}
-		}
+		})
 	}
 	out := newTable(meta.FoldThreshold)
 	for _, ix := range idx {
-		for _, r := range ix.t.rows {
+		ix.t.each(func(r *Row) {
 			c := r.clone()
 			if c.Kind == KindPending {
 				if caller, ok := callers[c.Session]; ok {
@@ -98,7 +98,7 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 			}
 			out.internKey(&c.Key)
 			out.insert(c)
-		}
+		})
 	}
 	return &Index{t: out, Meta: meta}, nil
 }

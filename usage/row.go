@@ -96,15 +96,13 @@ func (r *Row) add(o *Row) {
 	}
 }
 
-// appendKey appends an encoding of k that is unique to k: the fields
-// joined by a byte that never occurs in them.
-func appendKey(b []byte, k *Key) []byte {
+// appendGroupKey appends an encoding of k without its resource that is
+// unique to it: the fields joined by a byte that never occurs in them.
+func appendGroupKey(b []byte, k *Key) []byte {
 	b = append(b, k.Kind...)
 	b = append(b, sep)
 	b = appendDay(b, k.Day)
-	b = appendFields(b, k.Account, k.Principal, k.CallerAccount, k.EventSource, k.EventName, k.Region, k.RequestParams, k.Session)
-	b = append(b, k.Resource...)
-	return b
+	return appendFields(b, k.Account, k.Principal, k.CallerAccount, k.EventSource, k.EventName, k.Region, k.RequestParams, k.Session)
 }
 
 const sep = 0

@@ -14,8 +14,10 @@ const DefaultFoldThreshold = 1000
 // (bucket/*).
 const maxFoldLevel = 2
 
-// table aggregates rows by key. Rows that differ only by resource form a
-// group; a group with more than threshold distinct resources folds them.
+// table aggregates rows by key, in two levels: groups of rows that differ
+// only by resource, and within a group, rows by resource. A group's row
+// without a resource totals its calls. A group with more than threshold
+// distinct resources folds them.
 //
 // Folding depends only on the set of resources a group has seen, never
 // on the order they came in: a group is at level 1 exactly when it saw
@@ -23,16 +25,22 @@ const maxFoldLevel = 2
 // fold into more than threshold distinct level-1 prefixes. That is what
 // makes the merge of two tables equal the table of the union.
 type table struct {
-	rows      map[string]*Row
 	groups    map[string]*group
 	threshold int
+	n         int // rows
 	buf       []byte
 	strs      map[string]string
+
+	// the group of the last lookup, by key: consecutive events mostly
+	// share one.
+	lastKey   []byte
+	lastGroup *group
 }
 
 type group struct {
 	level uint8
-	rows  []*Row
+	total *Row            // the row without a resource, or nil
+	rows  map[string]*Row // by resource
 }
 
 func newTable(threshold int) *table {
@@ -40,7 +48,6 @@ func newTable(threshold int) *table {
 		threshold = DefaultFoldThreshold
 	}
 	return &table{
-		rows:      make(map[string]*Row),
 		groups:    make(map[string]*group),
 		threshold: threshold,
 		strs:      make(map[string]string),
@@ -69,66 +76,78 @@ func (t *table) internKey(k *Key) {
 	k.Resource = strings.Clone(k.Resource) // mostly distinct: not worth interning
 }
 
+// groupOf returns the group of key k (whose Resource is ignored),
+// creating it if need be.
 func (t *table) groupOf(k *Key) *group {
-	gk := *k
-	gk.Resource = ""
-	t.buf = appendKey(t.buf[:0], &gk)
+	t.buf = appendGroupKey(t.buf[:0], k)
+	if t.lastGroup != nil && string(t.buf) == string(t.lastKey) {
+		return t.lastGroup
+	}
 	g, ok := t.groups[string(t.buf)]
 	if !ok {
-		g = new(group)
+		g = &group{rows: make(map[string]*Row)}
 		t.groups[string(t.buf)] = g
 	}
+	t.lastKey = append(t.lastKey[:0], t.buf...)
+	t.lastGroup = g
 	return g
 }
 
 // insert adds r to the table, taking ownership of it. r's strings must
 // not alias memory that changes later (internKey copies them).
 func (t *table) insert(r *Row) {
+	g := t.groupOf(&r.Key)
 	if r.Resource == "" {
-		t.merge(r) // the group's total row: never folds, never counts
+		if g.total == nil {
+			g.total = r
+			t.n++
+		} else {
+			g.total.add(r)
+		}
 		return
 	}
-	g := t.groupOf(&r.Key)
 	for g.level < r.level {
 		t.fold(g)
 	}
 	if g.level > 0 {
 		r = refold(r, g.level)
 	}
-	if t.merge(r) {
+	if e, ok := g.rows[r.Resource]; ok {
+		e.add(r)
 		return
 	}
-	g.rows = append(g.rows, r)
+	g.rows[r.Resource] = r
+	t.n++
 	for len(g.rows) > t.threshold && g.level < maxFoldLevel {
 		t.fold(g)
 	}
-}
-
-// merge adds r into the row with its key, if there is one, and reports
-// whether there was. Otherwise it stores r under its key.
-func (t *table) merge(r *Row) bool {
-	t.buf = appendKey(t.buf[:0], &r.Key)
-	if e, ok := t.rows[string(t.buf)]; ok {
-		e.add(r)
-		return true
-	}
-	t.rows[string(t.buf)] = r
-	return false
 }
 
 // fold raises g one level, re-keying its rows.
 func (t *table) fold(g *group) {
 	g.level++
 	old := g.rows
-	g.rows = g.rows[:0:0]
-	for _, r := range old {
-		t.buf = appendKey(t.buf[:0], &r.Key)
-		delete(t.rows, string(t.buf))
-	}
+	g.rows = make(map[string]*Row)
+	t.n -= len(old)
 	for _, r := range old {
 		r = refold(r, g.level)
-		if !t.merge(r) {
-			g.rows = append(g.rows, r)
+		if e, ok := g.rows[r.Resource]; ok {
+			e.add(r)
+		} else {
+			g.rows[r.Resource] = r
+		}
+	}
+	t.n += len(g.rows)
+}
+
+// each calls fn for every row, in no particular order.
+func (t *table) each(fn func(*Row)) {
+	for _, g := range t.groups {
+		if g.total != nil {
+			fn(g.total)
+		}
+		for _, r := range g.rows {
+			fn(r)
 		}
 	}
 }
@@ -197,13 +216,13 @@ func foldARN(arn string, lvl uint8) string {
 
 // sorted returns the table's rows in key order, with Folded filled in.
 func (t *table) sorted() []*Row {
-	out := make([]*Row, 0, len(t.rows))
-	for _, r := range t.rows {
+	out := make([]*Row, 0, t.n)
+	t.each(func(r *Row) {
 		if r.sketch != nil {
 			r.Folded = r.sketch.estimate()
 		}
 		out = append(out, r)
-	}
+	})
 	sortRows(out)
 	return out
 }
