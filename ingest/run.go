@@ -478,3 +478,14 @@ func (f *Filter) matchPrincipal(ev *tailor.Event) bool {
 	}
 	return ev.Assumption != nil && tailor.MatchAnyGlob(f.Principals, ev.Assumption.RoleARN)
 }
+
+// Tee returns a sink that passes each event to all of sinks, in order.
+func Tee(sinks ...Sink) Sink { return tee(sinks) }
+
+type tee []Sink
+
+func (t tee) Add(ev *tailor.Event, selected bool) {
+	for _, s := range t {
+		s.Add(ev, selected)
+	}
+}

@@ -108,6 +108,18 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	}
 	sessions := usage.NewSessions()
 	builders := make([]*usage.Builder, opts.Workers)
+	var spools []*usage.ActivitySpool
+	if opts.Events != "" {
+		spools = make([]*usage.ActivitySpool, opts.Workers)
+		for i := range spools {
+			if spools[i], err = usage.NewActivitySpool(""); err != nil {
+				for _, s := range spools[:i] {
+					s.Remove()
+				}
+				return err
+			}
+		}
+	}
 	stats := new(ingest.Stats)
 	start := time.Now()
 	bar := startProgress(opts.io, stats, showProgress)
@@ -121,15 +133,26 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		Stats:   stats,
 		NewSink: func(i int) ingest.Sink {
 			builders[i] = usage.NewBuilder(usage.BuilderOptions{Sessions: sessions})
+			if spools != nil {
+				return ingest.Tee(builders[i], spools[i])
+			}
 			return builders[i]
 		},
 	})
 	bar.stop()
 	if err != nil {
+		for _, s := range spools {
+			s.Remove()
+		}
 		if res != nil {
 			printProblems(opts.io, res.Problems)
 		}
 		return err
+	}
+	if spools != nil {
+		if err := usage.FinishActivity(opts.Events, sessions, spools...); err != nil {
+			return fmt.Errorf("activity log: %w", err)
+		}
 	}
 	ix := usage.Finish(usage.Meta{
 		Tool:       "tailor " + version,
