@@ -206,10 +206,8 @@ type worker struct {
 // object reads one object, reporting any problem.
 func (w *worker) object(ctx context.Context, j job) {
 	name := j.obj.Key
-	if _, ok := j.src.(*Dir); !ok {
-		if s := j.src.String(); s != j.obj.Key && strings.HasPrefix(s, "s3://") {
-			name = s + "/" + j.obj.Key
-		}
+	if n, ok := j.src.(Namer); ok {
+		name = n.Name(j.obj)
 	}
 	rc, err := j.src.Open(ctx, j.obj)
 	if err != nil {

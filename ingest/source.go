@@ -38,6 +38,12 @@ type Source interface {
 	String() string
 }
 
+// A Namer is a Source whose objects are named in messages otherwise than
+// by their key, such as s3://bucket/key.
+type Namer interface {
+	Name(Object) string
+}
+
 // Filter selects records and, where the key layout shows it, objects. The
 // zero Filter selects everything.
 type Filter struct {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/ingest"
+	"github.com/tailor-sec/tailor/ingest/s3"
 	"github.com/tailor-sec/tailor/usage"
 )
 
@@ -27,6 +29,13 @@ type ingestOptions struct {
 	Progress   string
 	Strict     bool
 	Now        func() time.Time
+
+	// S3 sources
+	Profile       string
+	AWSRegion     string
+	EndpointURL   string
+	RequesterPays bool
+	MaxGETs       int
 }
 
 func newIngestCmd(io *ioStreams, runF func(*ingestOptions) error) *cobra.Command {
@@ -38,7 +47,10 @@ func newIngestCmd(io *ioStreams, runF func(*ingestOptions) error) *cobra.Command
 principal, caller account, event, resource and region, with the number of
 calls, denied calls and other errors, and when they were first and last seen.
 
-A SOURCE is a directory (walked recursively), a file, or - for stdin. Files
+A SOURCE is a directory (walked recursively), a file, - for stdin, or
+s3://bucket/prefix. Under a CloudTrail layout (AWSLogs/[o-org/]account/
+CloudTrail/region/yyyy/mm/dd/) only the days, accounts and regions the
+filters select are listed and read. Files
 may be CloudTrail delivery files ({"Records":[...]}, .json or .json.gz), JSON
 arrays or JSON lines of records, aws cloudtrail lookup-events output, or zip
 archives of these. Digest files are skipped.
@@ -47,7 +59,8 @@ A file that cannot be read whole is reported with where it broke; what came
 before the break is kept and the run goes on (exit status 4), unless --strict.`,
 		Example: `  tailor ingest testdata/demo -o usage.parquet
   tailor ingest ./AWSLogs --since 90d --account 111122223333 -o usage.parquet
-  zcat trail.json.gz | tailor ingest - --principal '*vendor*' -o vendor.parquet`,
+  zcat trail.json.gz | tailor ingest - --principal '*vendor*' -o vendor.parquet
+  tailor ingest s3://org-trail/AWSLogs/o-a1b2c3d4e5 --since 30d --profile audit -o usage.parquet`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return flagErrorf("ingest needs at least one SOURCE")
@@ -76,6 +89,11 @@ before the break is kept and the run goes on (exit status 4), unless --strict.`,
 	f.StringVar(&opts.Events, "events", "", "also write the activity log (one row per event) to `FILE` (Parquet)")
 	f.StringVar(&opts.Progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always, never")
 	f.BoolVar(&opts.Strict, "strict", false, "stop at the first file that cannot be read whole")
+	f.StringVar(&opts.Profile, "profile", "", "S3: the AWS shared config `PROFILE` (default: the standard credential chain)")
+	f.StringVar(&opts.AWSRegion, "aws-region", "", "S3: the bucket's `REGION` (default: from the AWS config, else us-east-1)")
+	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3: an S3-compatible server's `URL`, with path-style addressing")
+	f.BoolVar(&opts.RequesterPays, "requester-pays", false, "S3: agree to pay for requests to a requester-pays bucket")
+	f.IntVar(&opts.MaxGETs, "max-gets", 0, "S3: objects fetched at once (default 16)")
 	return cmd
 }
 
@@ -93,7 +111,19 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	}
 	var sources []ingest.Source
 	for _, arg := range opts.Sources {
-		src, err := ingest.LocalSource(arg, opts.io.In)
+		var src ingest.Source
+		var err error
+		if strings.HasPrefix(arg, "s3://") {
+			src, err = s3.New(ctx, arg, s3.Options{
+				Profile:           opts.Profile,
+				Region:            opts.AWSRegion,
+				EndpointURL:       opts.EndpointURL,
+				RequesterPays:     opts.RequesterPays,
+				MaxConcurrentGETs: opts.MaxGETs,
+			})
+		} else {
+			src, err = ingest.LocalSource(arg, opts.io.In)
+		}
 		if err != nil {
 			return fmt.Errorf("source %s: %w", arg, err)
 		}

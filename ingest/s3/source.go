@@ -225,6 +225,9 @@ func New(ctx context.Context, uri string, opts Options) (*Source, error) {
 // String returns the source as s3://bucket/prefix.
 func (s *Source) String() string { return "s3://" + s.bucket + "/" + s.prefix }
 
+// Name names an object in messages: s3://bucket/key.
+func (s *Source) Name(obj ingest.Object) string { return "s3://" + s.bucket + "/" + obj.Key }
+
 // ErrBadURI reports a URI that does not name an S3 bucket.
 var ErrBadURI = errors.New("s3: bad URI")
 
