@@ -148,3 +148,25 @@ func isAccountID(s string) bool {
 	}
 	return true
 }
+
+// External reports whether the trustee admits principals outside the
+// accounts in own: anyone, or an account or principal of another account.
+// Services and identity providers are not external: a provider lives in
+// the role's account, and AWS services act for it.
+func (t *Trustee) External(own []string) bool {
+	switch t.Kind {
+	case TrustAnyone:
+		return true
+	case TrustAccount, TrustPrincipal:
+		if t.Account == "" {
+			return false // a unique id of a deleted principal: no one now
+		}
+		for _, a := range own {
+			if a == t.Account {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

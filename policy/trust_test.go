@@ -54,3 +54,24 @@ func TestTrustees(t *testing.T) {
 		t.Errorf("sid/actions: %+v %+v", got[3], got[4])
 	}
 }
+
+func TestTrusteeExternal(t *testing.T) {
+	own := []string{"111122223333"}
+	tests := []struct {
+		t    policy.Trustee
+		want bool
+	}{
+		{policy.Trustee{Kind: policy.TrustAnyone}, true},
+		{policy.Trustee{Kind: policy.TrustAccount, Account: "464622532012"}, true},
+		{policy.Trustee{Kind: policy.TrustAccount, Account: "111122223333"}, false},
+		{policy.Trustee{Kind: policy.TrustPrincipal, Account: "444455556666"}, true},
+		{policy.Trustee{Kind: policy.TrustPrincipal, Account: ""}, false},
+		{policy.Trustee{Kind: policy.TrustService}, false},
+		{policy.Trustee{Kind: policy.TrustFederated, Account: "111122223333"}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.t.External(own); got != tt.want {
+			t.Errorf("%+v: External = %v, want %v", tt.t, got, tt.want)
+		}
+	}
+}
