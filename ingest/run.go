@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"archive/zip"
+	"cmp"
 	"bufio"
 	"bytes"
 	"context"
@@ -128,16 +129,7 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 		}
 	}
 	stats.Listed.Store(true)
-	// Largest first keeps all workers busy to the end.
-	slices.SortStableFunc(jobs, func(a, b job) int {
-		switch {
-		case a.obj.Size > b.obj.Size:
-			return -1
-		case a.obj.Size < b.obj.Size:
-			return 1
-		}
-		return strings.Compare(a.obj.Key, b.obj.Key)
-	})
+	orderJobs(jobs)
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -187,6 +179,37 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// orderJobs orders the objects of a run. Log files go in order of
+// delivery time: a role session's AssumeRole call then mostly comes before
+// the calls made with its key, which the usage builders can attribute at
+// once instead of holding them until the end. Objects whose key shows no
+// time come first, largest first, which keeps all workers busy.
+func orderJobs(jobs []job) {
+	type ordered struct {
+		job
+		time int64 // delivery time from the key, Unix seconds; 0 if none
+	}
+	o := make([]ordered, len(jobs))
+	for i, j := range jobs {
+		o[i].job = j
+		if k, ok := ParseLogKey(j.obj.Key); ok && !k.Time.IsZero() {
+			o[i].time = k.Time.Unix()
+		}
+	}
+	slices.SortStableFunc(o, func(a, b ordered) int {
+		switch {
+		case a.time != b.time:
+			return cmp.Compare(a.time, b.time)
+		case a.obj.Size != b.obj.Size:
+			return cmp.Compare(b.obj.Size, a.obj.Size)
+		}
+		return strings.Compare(a.obj.Key, b.obj.Key)
+	})
+	for i := range o {
+		jobs[i] = o[i].job
+	}
 }
 
 // worker decodes objects one at a time, reusing its readers.

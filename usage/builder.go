@@ -84,10 +84,10 @@ type BuilderOptions struct {
 type Builder struct {
 	t        *table // call rows
 	pend     *table // rows of sessions not yet attributed
-	cov      map[covKey]*Row
+	cov      map[covKey]*cell
 	sessions *Sessions
 
-	lastCov    *Row
+	lastCov    *cell
 	lastCovKey covKey
 	resolvedAt int // size of pend after the last attempt to resolve it
 	res        []string
@@ -108,7 +108,7 @@ func NewBuilder(opts BuilderOptions) *Builder {
 	return &Builder{
 		t:        newTable(opts.FoldThreshold),
 		pend:     newTable(opts.FoldThreshold),
-		cov:      make(map[covKey]*Row),
+		cov:      make(map[covKey]*cell),
 		sessions: s,
 	}
 }
@@ -131,6 +131,7 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 		Day:           d,
 		Account:       ev.Account,
 		Principal:     ev.Principal,
+		PrincipalType: string(ev.PrincipalType),
 		CallerAccount: ev.CallerAccount,
 		EventSource:   ev.EventSource,
 		EventName:     ev.EventName,
@@ -156,69 +157,60 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 	}
 	// The row without a resource totals the calls of the group; each
 	// resource a call touched has a row counting the calls that did.
-	g := t.groupOf(&k)
+	ms := ev.Time.UnixMilli()
+	g := t.group(&k)
 	if g.total == nil {
-		t.insert(b.newRow(t, &k, ev))
+		t.insert(g, &cell{first: ms, last: ms})
 	}
-	count(g.total, ev)
+	g.total.count(ev, ms)
 	for _, res := range ev.Resources {
 		if res == "" {
 			continue
 		}
-		r, ok := g.rows[res]
+		c, ok := g.rows[res]
 		if !ok && g.level > 0 {
 			// In a folded group the raw resource has no row of its own:
 			// count on the folded row without building one.
 			if f := foldARN(res, g.level); f != res {
-				if r, ok = g.rows[f]; ok && r.sketch != nil {
-					r.sketch.add(res)
+				if c, ok = g.rows[f]; ok && c.sketch != nil {
+					c.sketch.add(res)
 				}
 			}
 		}
 		if !ok {
-			k.Resource = res
-			t.insert(b.newRow(t, &k, ev))
-			k.Resource = ""
+			t.insert(g, &cell{resource: strings.Clone(res), first: ms, last: ms})
 			// The new row may have been folded into another: count on
 			// the row that holds the resource now.
 			if g.level > 0 {
 				res = foldARN(res, g.level)
 			}
-			r = g.rows[res]
+			c = g.rows[res]
 		}
-		count(r, ev)
+		c.count(ev, ms)
 	}
 	if t == b.pend && t.n > 2*b.resolvedAt+10000 {
 		b.resolve()
 	}
 }
 
-// newRow returns an empty row of key k for table t, owning its strings.
-func (b *Builder) newRow(t *table, k *Key, ev *tailor.Event) *Row {
-	r := &Row{Key: *k, FirstSeen: ev.Time}
-	t.internKey(&r.Key)
-	r.PrincipalType = t.intern(string(ev.PrincipalType))
-	return r
-}
-
-// count adds one call to r.
-func count(r *Row, ev *tailor.Event) {
-	r.Calls++
+// count adds one call at ms (Unix milliseconds) to c.
+func (c *cell) count(ev *tailor.Event, ms int64) {
+	c.calls++
 	switch {
 	case ev.ErrorCode == "":
 	case ev.Denied():
-		r.Denied++
+		c.denied++
 	default:
-		r.Errors++
+		c.errors++
 	}
-	if ev.Time.Before(r.FirstSeen) {
-		r.FirstSeen = ev.Time
+	if ms < c.first {
+		c.first = ms
 	}
-	if ev.Time.After(r.LastSeen) {
-		r.LastSeen = ev.Time
+	if ms > c.last {
+		c.last = ms
 	}
 	if ev.Data {
-		r.Data = true
+		c.data = true
 	}
 }
 
@@ -227,17 +219,18 @@ func (b *Builder) cover(ev *tailor.Event, d time.Time) {
 	if ev.Data {
 		k.source = ev.EventSource
 	}
-	r := b.lastCov
-	if r == nil || k != b.lastCovKey {
+	ms := ev.Time.UnixMilli()
+	c := b.lastCov
+	if c == nil || k != b.lastCovKey {
 		var ok bool
-		if r, ok = b.cov[k]; !ok {
+		if c, ok = b.cov[k]; !ok {
 			k.account, k.region, k.source = strings.Clone(k.account), strings.Clone(k.region), strings.Clone(k.source)
-			r = &Row{Key: Key{Kind: KindCoverage, Day: d, Account: k.account, Region: k.region, EventSource: k.source}, FirstSeen: ev.Time, Data: ev.Data}
-			b.cov[k] = r
+			c = &cell{first: ms, last: ms}
+			b.cov[k] = c
 		}
-		b.lastCov, b.lastCovKey = r, k
+		b.lastCov, b.lastCovKey = c, k
 	}
-	count(r, ev)
+	c.count(ev, ms)
 }
 
 // resolve moves the pending rows whose session has become known into the
@@ -245,14 +238,26 @@ func (b *Builder) cover(ev *tailor.Event, d time.Time) {
 func (b *Builder) resolve() {
 	old := b.pend
 	b.pend = newTable(old.threshold)
-	old.each(func(r *Row) {
-		if c, ok := b.sessions.caller(r.Session); ok {
-			r.Kind, r.Session, r.CallerAccount = KindCall, "", c
-			b.t.insert(r)
-		} else {
-			b.pend.insert(r)
+	for key, g := range old.groups {
+		if caller, ok := b.sessions.caller(g.key.Session); ok {
+			k := g.key
+			k.Kind, k.Session, k.CallerAccount = KindCall, "", caller
+			dst := b.t.group(&k)
+			if g.total != nil {
+				b.t.insert(dst, g.total)
+			}
+			for _, c := range g.rows {
+				b.t.insert(dst, c)
+			}
+			continue
 		}
-	})
+		b.pend.groups[key] = g
+		b.pend.n += len(g.rows)
+		if g.total != nil {
+			b.pend.n++
+		}
+	}
+	b.pend.strs = old.strs
 	b.resolvedAt = b.pend.n
 }
 
@@ -284,23 +289,23 @@ func Finish(meta Meta, builders ...*Builder) *Index {
 		}
 	}
 	for _, b := range builders[1:] {
-		b.t.each(base.insert)
+		base.absorb(b.t, nil)
 		b.t = nil
 	}
 	for _, b := range builders {
-		b.pend.each(func(r *Row) {
-			c, ok := b.sessions.caller(r.Session)
+		base.absorb(b.pend, func(k *Key) {
+			c, ok := sessions.caller(k.Session)
 			switch {
 			case ok:
-				r.Kind, r.Session, r.CallerAccount = KindCall, "", c
+				k.Kind, k.Session, k.CallerAccount = KindCall, "", c
 			case !meta.Partial:
-				r.Kind, r.Session = KindCall, ""
+				k.Kind, k.Session = KindCall, ""
 			}
-			base.insert(r)
 		})
 		b.pend = nil
-		for _, r := range b.cov {
-			base.insert(r)
+		for k, c := range b.cov {
+			base.insert(base.group(&Key{Kind: KindCoverage, Day: time.Unix(k.day, 0).UTC(), Account: k.account,
+				Region: k.region, EventSource: k.source}), c)
 		}
 		b.cov = nil
 	}
@@ -309,15 +314,8 @@ func Finish(meta Meta, builders ...*Builder) *Index {
 		if s.caller == "" {
 			return true
 		}
-		base.insert(sessionRow(k.(string), s))
-		return true
-	})
-	return &Index{t: base, Meta: meta}
-}
-
-func sessionRow(akid string, s *session) *Row {
-	return &Row{
-		Key: Key{
+		ms := s.time.UnixMilli()
+		base.insert(base.group(&Key{
 			Kind:          KindSession,
 			Day:           dayOf(s.time),
 			Account:       s.account,
@@ -326,10 +324,9 @@ func sessionRow(akid string, s *session) *Row {
 			EventSource:   "sts.amazonaws.com",
 			EventName:     "AssumeRole",
 			Region:        s.region,
-			Session:       akid,
-		},
-		Calls:     1,
-		FirstSeen: s.time,
-		LastSeen:  s.time,
-	}
+			Session:       k.(string),
+		}), &cell{calls: 1, first: ms, last: ms})
+		return true
+	})
+	return &Index{t: base, Meta: meta}
 }

@@ -79,37 +79,33 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 	}
 	callers := make(map[string]string)
 	for _, ix := range idx {
-		ix.t.each(func(r *Row) {
-			if r.Kind == KindSession {
-				callers[r.Session] = r.CallerAccount
+		for _, g := range ix.t.groups {
+			if g.key.Kind == KindSession {
+				callers[g.key.Session] = g.key.CallerAccount
 			}
-		})
+		}
 	}
 	out := newTable(meta.FoldThreshold)
 	for _, ix := range idx {
-		ix.t.each(func(r *Row) {
-			c := r.clone()
-			if c.Kind == KindPending {
-				if caller, ok := callers[c.Session]; ok {
-					c.Kind, c.Session, c.CallerAccount = KindCall, "", caller
+		for _, g := range ix.t.groups {
+			k := g.key
+			if k.Kind == KindPending {
+				if caller, ok := callers[k.Session]; ok {
+					k.Kind, k.Session, k.CallerAccount = KindCall, "", caller
 				} else if !partial {
-					c.Kind, c.Session = KindCall, ""
+					k.Kind, k.Session = KindCall, ""
 				}
 			}
-			out.internKey(&c.Key)
-			out.insert(c)
-		})
+			dst := out.group(&k)
+			if g.total != nil {
+				out.insert(dst, g.total.clone())
+			}
+			for _, c := range g.rows {
+				out.insert(dst, c.clone())
+			}
+		}
 	}
 	return &Index{t: out, Meta: meta}, nil
-}
-
-func (r *Row) clone() *Row {
-	c := *r
-	if r.sketch != nil {
-		s := *r.sketch
-		c.sketch = &s
-	}
-	return &c
 }
 
 // minTime returns the earlier of a and b; a zero time is unbounded.

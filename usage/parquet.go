@@ -49,31 +49,31 @@ const (
 // ErrFormat marks a file that is not a usage index tailor can read.
 var ErrFormat = errors.New("usage: not a usage index")
 
-func toRecord(r *Row) record {
+func toRecord(k *Key, c *cell) record {
 	rec := record{
-		Kind:          string(r.Kind),
-		Day:           int32(r.Day.Unix() / 86400),
-		Account:       r.Account,
-		Principal:     r.Principal,
-		PrincipalType: r.PrincipalType,
-		CallerAccount: r.CallerAccount,
-		EventSource:   r.EventSource,
-		EventName:     r.EventName,
-		Resource:      r.Resource,
-		Region:        r.Region,
-		RequestParams: r.RequestParams,
-		Session:       r.Session,
-		Calls:         r.Calls,
-		Denied:        r.Denied,
-		Errors:        r.Errors,
-		FirstSeen:     r.FirstSeen.UnixMilli(),
-		LastSeen:      r.LastSeen.UnixMilli(),
-		DataEvent:     r.Data,
-		Folded:        r.Folded,
-		FoldLevel:     int32(r.level),
+		Kind:          string(k.Kind),
+		Day:           int32(k.Day.Unix() / 86400),
+		Account:       k.Account,
+		Principal:     k.Principal,
+		PrincipalType: k.PrincipalType,
+		CallerAccount: k.CallerAccount,
+		EventSource:   k.EventSource,
+		EventName:     k.EventName,
+		Resource:      c.resource,
+		Region:        k.Region,
+		RequestParams: k.RequestParams,
+		Session:       k.Session,
+		Calls:         c.calls,
+		Denied:        c.denied,
+		Errors:        c.errors,
+		FirstSeen:     c.first,
+		LastSeen:      c.last,
+		DataEvent:     c.data,
+		FoldLevel:     int32(c.level),
 	}
-	if r.sketch != nil {
-		rec.FoldSketch = r.sketch[:]
+	if c.sketch != nil {
+		rec.FoldSketch = c.sketch[:]
+		rec.Folded = c.sketch.estimate()
 	}
 	return rec
 }
@@ -85,6 +85,7 @@ func fromRecord(rec *record) (*Row, error) {
 			Day:           time.Unix(int64(rec.Day)*86400, 0).UTC(),
 			Account:       rec.Account,
 			Principal:     rec.Principal,
+			PrincipalType: rec.PrincipalType,
 			CallerAccount: rec.CallerAccount,
 			EventSource:   rec.EventSource,
 			EventName:     rec.EventName,
@@ -93,7 +94,6 @@ func fromRecord(rec *record) (*Row, error) {
 			RequestParams: rec.RequestParams,
 			Session:       rec.Session,
 		},
-		PrincipalType: rec.PrincipalType,
 		Calls:         rec.Calls,
 		Denied:        rec.Denied,
 		Errors:        rec.Errors,
@@ -136,14 +136,19 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 		parquet.MaxRowsPerRowGroup(256<<10),
 	)
 	batch := make([]record, 0, 1024)
-	for _, r := range ix.Rows() {
-		batch = append(batch, toRecord(r))
+	var werr error
+	ix.t.walk(func(g *group, c *cell) {
+		if werr != nil {
+			return
+		}
+		batch = append(batch, toRecord(&g.key, c))
 		if len(batch) == cap(batch) {
-			if _, err := pw.Write(batch); err != nil {
-				return cw.n, fmt.Errorf("usage: write parquet: %w", err)
-			}
+			_, werr = pw.Write(batch)
 			batch = batch[:0]
 		}
+	})
+	if werr != nil {
+		return cw.n, fmt.Errorf("usage: write parquet: %w", werr)
 	}
 	if _, err := pw.Write(batch); err != nil {
 		return cw.n, fmt.Errorf("usage: write parquet: %w", err)
@@ -231,8 +236,7 @@ func Read(r io.ReaderAt, size int64) (*Index, error) {
 			if ferr != nil {
 				return nil, ferr
 			}
-			t.internKey(&row.Key)
-			t.insert(row)
+			t.insertRow(row)
 		}
 		if err == io.EOF {
 			break

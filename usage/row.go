@@ -31,6 +31,7 @@ type Key struct {
 	Day           time.Time
 	Account       string // recipient account
 	Principal     string // principal ARN (role ARN for sessions)
+	PrincipalType string // userIdentity.type
 	CallerAccount string // the other account a session came from, else ""
 	EventSource   string
 	EventName     string
@@ -51,7 +52,6 @@ type Key struct {
 // Row is one row of the usage index.
 type Row struct {
 	Key
-	PrincipalType string
 	Calls         int64 // all calls, including those that failed
 	Denied        int64 // calls refused for lack of permission
 	Errors        int64 // calls that failed otherwise
@@ -70,29 +70,76 @@ type Row struct {
 // Succeeded returns the number of calls that succeeded.
 func (r *Row) Succeeded() int64 { return r.Calls - r.Denied - r.Errors }
 
-// add folds o's counters into r.
-func (r *Row) add(o *Row) {
-	r.Calls += o.Calls
-	r.Denied += o.Denied
-	r.Errors += o.Errors
-	if o.FirstSeen.Before(r.FirstSeen) || r.FirstSeen.IsZero() {
-		r.FirstSeen = o.FirstSeen
+// cell is a row as a table holds it: the counters and the resource,
+// beside the group that holds the rest of the key.
+type cell struct {
+	resource              string
+	calls, denied, errors int64
+	first, last           int64 // Unix milliseconds
+	data                  bool
+	level                 uint8   // fold level of resource: 0 for one resource
+	sketch                *sketch // distinct folded resources; nil unless folded
+}
+
+// add folds o's counters into c.
+func (c *cell) add(o *cell) {
+	c.calls += o.calls
+	c.denied += o.denied
+	c.errors += o.errors
+	if o.first < c.first {
+		c.first = o.first
 	}
-	if o.LastSeen.After(r.LastSeen) {
-		r.LastSeen = o.LastSeen
+	if o.last > c.last {
+		c.last = o.last
 	}
-	r.Data = r.Data || o.Data
-	if o.level > r.level {
-		r.level = o.level
-	}
-	if o.PrincipalType != "" && (r.PrincipalType == "" || o.PrincipalType < r.PrincipalType) {
-		r.PrincipalType = o.PrincipalType
+	c.data = c.data || o.data
+	if o.level > c.level {
+		c.level = o.level
 	}
 	if o.sketch != nil {
-		if r.sketch == nil {
-			r.sketch = new(sketch)
+		if c.sketch == nil {
+			c.sketch = new(sketch)
 		}
-		r.sketch.merge(o.sketch)
+		c.sketch.merge(o.sketch)
+	}
+}
+
+// clone returns a copy of c that shares no sketch with it.
+func (c *cell) clone() *cell {
+	d := *c
+	if c.sketch != nil {
+		s := *c.sketch
+		d.sketch = &s
+	}
+	return &d
+}
+
+// row materializes c of the group with key k.
+func (c *cell) row(k *Key) *Row {
+	r := &Row{
+		Key:       *k,
+		Calls:     c.calls,
+		Denied:    c.denied,
+		Errors:    c.errors,
+		FirstSeen: time.UnixMilli(c.first).UTC(),
+		LastSeen:  time.UnixMilli(c.last).UTC(),
+		Data:      c.data,
+		sketch:    c.sketch,
+		level:     c.level,
+	}
+	r.Resource = c.resource
+	if c.sketch != nil {
+		r.Folded = c.sketch.estimate()
+	}
+	return r
+}
+
+// cellOf returns the counters of r as a cell.
+func cellOf(r *Row) *cell {
+	return &cell{
+		resource: r.Resource, calls: r.Calls, denied: r.Denied, errors: r.Errors,
+		first: r.FirstSeen.UnixMilli(), last: r.LastSeen.UnixMilli(),
+		data: r.Data, level: r.level, sketch: r.sketch,
 	}
 }
 
@@ -102,7 +149,7 @@ func appendGroupKey(b []byte, k *Key) []byte {
 	b = append(b, k.Kind...)
 	b = append(b, sep)
 	b = appendDay(b, k.Day)
-	return appendFields(b, k.Account, k.Principal, k.CallerAccount, k.EventSource, k.EventName, k.Region, k.RequestParams, k.Session)
+	return appendFields(b, k.Account, k.Principal, k.PrincipalType, k.CallerAccount, k.EventSource, k.EventName, k.Region, k.RequestParams, k.Session)
 }
 
 const sep = 0
@@ -120,8 +167,17 @@ func appendFields(b []byte, fields ...string) []byte {
 	return b
 }
 
-// less orders rows by key: the order of rows in a written index.
+// less orders rows by key: the order of rows in a written index. The
+// resource comes last, so that the rows of a group are contiguous.
 func less(a, b *Row) int {
+	if c := lessKey(&a.Key, &b.Key); c != 0 {
+		return c
+	}
+	return cmpString(a.Resource, b.Resource)
+}
+
+// lessKey orders keys without their resource.
+func lessKey(a, b *Key) int {
 	switch {
 	case a.Kind != b.Kind:
 		return cmpString(string(a.Kind), string(b.Kind))
@@ -131,14 +187,14 @@ func less(a, b *Row) int {
 		return cmpString(a.Account, b.Account)
 	case a.Principal != b.Principal:
 		return cmpString(a.Principal, b.Principal)
+	case a.PrincipalType != b.PrincipalType:
+		return cmpString(a.PrincipalType, b.PrincipalType)
 	case a.CallerAccount != b.CallerAccount:
 		return cmpString(a.CallerAccount, b.CallerAccount)
 	case a.EventSource != b.EventSource:
 		return cmpString(a.EventSource, b.EventSource)
 	case a.EventName != b.EventName:
 		return cmpString(a.EventName, b.EventName)
-	case a.Resource != b.Resource:
-		return cmpString(a.Resource, b.Resource)
 	case a.Region != b.Region:
 		return cmpString(a.Region, b.Region)
 	case a.RequestParams != b.RequestParams:

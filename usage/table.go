@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -38,9 +39,10 @@ type table struct {
 }
 
 type group struct {
+	key   Key // Resource is ""; strings owned by the table
 	level uint8
-	total *Row            // the row without a resource, or nil
-	rows  map[string]*Row // by resource
+	total *cell            // the row without a resource, or nil
+	rows  map[string]*cell // by resource; nil until the first
 }
 
 func newTable(threshold int) *table {
@@ -64,28 +66,23 @@ func (t *table) intern(s string) string {
 	return s
 }
 
-func (t *table) internKey(k *Key) {
-	k.Account = t.intern(k.Account)
-	k.Principal = t.intern(k.Principal)
-	k.CallerAccount = t.intern(k.CallerAccount)
-	k.EventSource = t.intern(k.EventSource)
-	k.EventName = t.intern(k.EventName)
-	k.Region = t.intern(k.Region)
-	k.RequestParams = t.intern(k.RequestParams)
-	k.Session = t.intern(k.Session)
-	k.Resource = strings.Clone(k.Resource) // mostly distinct: not worth interning
-}
-
-// groupOf returns the group of key k (whose Resource is ignored),
-// creating it if need be.
-func (t *table) groupOf(k *Key) *group {
+// group returns the group of key k (whose Resource is ignored), creating
+// it if need be with copies of k's strings.
+func (t *table) group(k *Key) *group {
 	t.buf = appendGroupKey(t.buf[:0], k)
 	if t.lastGroup != nil && string(t.buf) == string(t.lastKey) {
 		return t.lastGroup
 	}
 	g, ok := t.groups[string(t.buf)]
 	if !ok {
-		g = &group{rows: make(map[string]*Row)}
+		g = &group{key: *k}
+		gk := &g.key
+		gk.Resource = ""
+		for _, p := range []*string{&gk.Account, &gk.Principal, &gk.PrincipalType, &gk.CallerAccount,
+			&gk.EventSource, &gk.EventName, &gk.Region, &gk.RequestParams, &gk.Session} {
+			*p = t.intern(*p)
+		}
+		gk.Kind = Kind(t.intern(string(gk.Kind)))
 		t.groups[string(t.buf)] = g
 	}
 	t.lastKey = append(t.lastKey[:0], t.buf...)
@@ -93,82 +90,95 @@ func (t *table) groupOf(k *Key) *group {
 	return g
 }
 
-// insert adds r to the table, taking ownership of it. r's strings must
-// not alias memory that changes later (internKey copies them).
-func (t *table) insert(r *Row) {
-	g := t.groupOf(&r.Key)
-	if r.Resource == "" {
+// insert adds c to group g of the table, taking ownership of c.
+func (t *table) insert(g *group, c *cell) {
+	if c.resource == "" {
 		if g.total == nil {
-			g.total = r
+			g.total = c
 			t.n++
 		} else {
-			g.total.add(r)
+			g.total.add(c)
 		}
 		return
 	}
-	for g.level < r.level {
+	for g.level < c.level {
 		t.fold(g)
 	}
 	if g.level > 0 {
-		r = refold(r, g.level)
+		refold(c, g.level)
 	}
-	if e, ok := g.rows[r.Resource]; ok {
-		e.add(r)
+	if e, ok := g.rows[c.resource]; ok {
+		e.add(c)
 		return
 	}
-	g.rows[r.Resource] = r
+	if g.rows == nil {
+		g.rows = make(map[string]*cell) // most groups have no resource
+	}
+	g.rows[c.resource] = c
 	t.n++
 	for len(g.rows) > t.threshold && g.level < maxFoldLevel {
 		t.fold(g)
 	}
 }
 
+// insertRow adds a row to the table, copying its strings.
+func (t *table) insertRow(r *Row) {
+	c := cellOf(r)
+	c.resource = strings.Clone(c.resource)
+	t.insert(t.group(&r.Key), c)
+}
+
 // fold raises g one level, re-keying its rows.
 func (t *table) fold(g *group) {
 	g.level++
 	old := g.rows
-	g.rows = make(map[string]*Row)
+	g.rows = make(map[string]*cell, len(old))
 	t.n -= len(old)
-	for _, r := range old {
-		r = refold(r, g.level)
-		if e, ok := g.rows[r.Resource]; ok {
-			e.add(r)
+	for _, c := range old {
+		refold(c, g.level)
+		if e, ok := g.rows[c.resource]; ok {
+			e.add(c)
 		} else {
-			g.rows[r.Resource] = r
+			g.rows[c.resource] = c
 		}
 	}
 	t.n += len(g.rows)
 }
 
-// each calls fn for every row, in no particular order.
-func (t *table) each(fn func(*Row)) {
-	for _, g := range t.groups {
-		if g.total != nil {
-			fn(g.total)
+// absorb moves every group of o into t, with its key changed by rekey
+// (nil keeps it). o must not be used afterwards.
+func (t *table) absorb(o *table, rekey func(k *Key)) {
+	for _, g := range o.groups {
+		k := g.key
+		if rekey != nil {
+			rekey(&k)
 		}
-		for _, r := range g.rows {
-			fn(r)
+		dst := t.group(&k)
+		if g.total != nil {
+			t.insert(dst, g.total)
+		}
+		for _, c := range g.rows {
+			t.insert(dst, c)
 		}
 	}
 }
 
-// refold returns r with its resource folded to level lvl, recording the
-// resource it held in the sketch if it held one resource.
-func refold(r *Row, lvl uint8) *Row {
-	if r.level >= lvl {
-		return r
+// refold folds c's resource to level lvl, recording the resource it held
+// in the sketch if it held one resource.
+func refold(c *cell, lvl uint8) {
+	if c.level >= lvl {
+		return
 	}
-	if f := foldARN(r.Resource, lvl); f != r.Resource {
-		if r.sketch == nil {
-			r.sketch = new(sketch)
-			r.sketch.add(r.Resource)
+	if f := foldARN(c.resource, lvl); f != c.resource {
+		if c.sketch == nil {
+			c.sketch = new(sketch)
+			c.sketch.add(c.resource)
 		}
-		r.Resource = f
+		c.resource = f
 	}
-	if r.sketch != nil {
-		r.level = lvl
+	if c.sketch != nil {
+		c.level = lvl
 	}
-	return r
 }
 
 // resourcePart returns what follows the fifth colon of an ARN:
@@ -214,15 +224,33 @@ func foldARN(arn string, lvl uint8) string {
 	return head + res[:cut] + "/*"
 }
 
-// sorted returns the table's rows in key order, with Folded filled in.
+// sorted returns the table's rows in key order.
 func (t *table) sorted() []*Row {
 	out := make([]*Row, 0, t.n)
-	t.each(func(r *Row) {
-		if r.sketch != nil {
-			r.Folded = r.sketch.estimate()
-		}
-		out = append(out, r)
-	})
-	sortRows(out)
+	t.walk(func(g *group, c *cell) { out = append(out, c.row(&g.key)) })
 	return out
+}
+
+// walk calls fn for each row in key order: groups in order, and in each
+// group the total, then the resources in order.
+func (t *table) walk(fn func(*group, *cell)) {
+	groups := make([]*group, 0, len(t.groups))
+	for _, g := range t.groups {
+		groups = append(groups, g)
+	}
+	slices.SortFunc(groups, func(a, b *group) int { return lessKey(&a.key, &b.key) })
+	var cells []*cell
+	for _, g := range groups {
+		if g.total != nil {
+			fn(g, g.total)
+		}
+		cells = cells[:0]
+		for _, c := range g.rows {
+			cells = append(cells, c)
+		}
+		slices.SortFunc(cells, func(a, b *cell) int { return cmpString(a.resource, b.resource) })
+		for _, c := range cells {
+			fn(g, c)
+		}
+	}
 }
