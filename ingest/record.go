@@ -507,9 +507,9 @@ func (p *parser) finish() {
 	switch ev.PrincipalType {
 	case tailor.IdentityAssumedRole:
 		ev.Principal = p.issuerARN
-		role, session := splitSessionARN(p.idARN)
-		if ev.Principal == "" {
-			ev.Principal = role
+		part, acct, name, session, ok := splitSessionARN(p.idARN)
+		if ev.Principal == "" && ok {
+			ev.Principal = p.concat("arn:", part, ":iam::", acct, ":role/", name)
 		}
 		if ev.Principal == "" {
 			ev.Principal = p.idARN
@@ -588,29 +588,29 @@ func (p *parser) finish() {
 }
 
 // splitSessionARN splits arn:aws:sts::111122223333:assumed-role/Name/Session
-// into the role ARN (without its path, which the session ARN does not
-// show) and the session name.
-func splitSessionARN(arn string) (role, session string) {
+// into the parts of the role ARN it implies (partition, account, name: the
+// session ARN does not show the role's path) and the session name,
+// without allocating.
+func splitSessionARN(arn string) (partition, account, name, session string, ok bool) {
 	const marker = ":assumed-role/"
 	k := strings.Index(arn, marker)
 	if k < 0 || !strings.HasPrefix(arn, "arn:") {
-		return "", ""
+		return "", "", "", "", false
 	}
 	rest := arn[k+len(marker):]
-	slash := strings.IndexByte(rest, '/')
-	if slash < 0 {
-		slash = len(rest) // no session name
+	name = rest
+	if slash := strings.IndexByte(rest, '/'); slash >= 0 {
+		name, session = rest[:slash], rest[slash+1:]
 	}
-	// arn:PARTITION:sts::ACCOUNT → arn:PARTITION:iam::ACCOUNT
-	head := arn[:k]
-	parts := strings.SplitN(head, ":", 5)
-	if len(parts) != 5 {
-		return "", ""
+	// arn:PARTITION:sts::ACCOUNT
+	head := arn[len("arn:"):k]
+	c := strings.IndexByte(head, ':')
+	if c < 0 {
+		return "", "", "", "", false
 	}
-	if slash < len(rest) {
-		session = rest[slash+1:]
-	}
-	return "arn:" + parts[1] + ":iam::" + parts[4] + ":role/" + rest[:slash], session
+	partition = head[:c]
+	account = head[strings.LastIndexByte(head, ':')+1:]
+	return partition, account, name, session, true
 }
 
 // splitPrincipalID splits "AROAEXAMPLE:session" into its parts.

@@ -143,30 +143,6 @@ func cellOf(r *Row) *cell {
 	}
 }
 
-// appendGroupKey appends an encoding of k without its resource that is
-// unique to it: the fields joined by a byte that never occurs in them.
-func appendGroupKey(b []byte, k *Key) []byte {
-	b = append(b, k.Kind...)
-	b = append(b, sep)
-	b = appendDay(b, k.Day)
-	return appendFields(b, k.Account, k.Principal, k.PrincipalType, k.CallerAccount, k.EventSource, k.EventName, k.Region, k.RequestParams, k.Session)
-}
-
-const sep = 0
-
-func appendDay(b []byte, d time.Time) []byte {
-	n := d.Unix() / 86400
-	return append(b, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-}
-
-func appendFields(b []byte, fields ...string) []byte {
-	for _, f := range fields {
-		b = append(b, f...)
-		b = append(b, sep)
-	}
-	return b
-}
-
 // less orders rows by key: the order of rows in a written index. The
 // resource comes last, so that the rows of a group are contiguous.
 func less(a, b *Row) int {

@@ -26,16 +26,29 @@ const maxFoldLevel = 2
 // fold into more than threshold distinct level-1 prefixes. That is what
 // makes the merge of two tables equal the table of the union.
 type table struct {
-	groups    map[string]*group
+	groups    map[gkey]*group
 	threshold int
 	n         int // rows
-	buf       []byte
 	strs      map[string]string
 
-	// the group of the last lookup, by key: consecutive events mostly
+	// the group of the last lookup, by key: consecutive events often
 	// share one.
-	lastKey   []byte
+	lastKey   gkey
 	lastGroup *group
+}
+
+// gkey is a group's key as a map key: hashed field by field, with no
+// buffer to build.
+type gkey struct {
+	kind                                                   Kind
+	day                                                    int64
+	account, principal, ptype, caller, source, name, region string
+	params, session                                        string
+}
+
+func groupKey(k *Key) gkey {
+	return gkey{k.Kind, k.Day.Unix(), k.Account, k.Principal, k.PrincipalType, k.CallerAccount,
+		k.EventSource, k.EventName, k.Region, k.RequestParams, k.Session}
 }
 
 type group struct {
@@ -50,7 +63,7 @@ func newTable(threshold int) *table {
 		threshold = DefaultFoldThreshold
 	}
 	return &table{
-		groups:    make(map[string]*group),
+		groups:    make(map[gkey]*group),
 		threshold: threshold,
 		strs:      make(map[string]string),
 	}
@@ -69,11 +82,11 @@ func (t *table) intern(s string) string {
 // group returns the group of key k (whose Resource is ignored), creating
 // it if need be with copies of k's strings.
 func (t *table) group(k *Key) *group {
-	t.buf = appendGroupKey(t.buf[:0], k)
-	if t.lastGroup != nil && string(t.buf) == string(t.lastKey) {
+	gk := groupKey(k)
+	if t.lastGroup != nil && gk == t.lastKey {
 		return t.lastGroup
 	}
-	g, ok := t.groups[string(t.buf)]
+	g, ok := t.groups[gk]
 	if !ok {
 		g = &group{key: *k}
 		gk := &g.key
@@ -83,9 +96,9 @@ func (t *table) group(k *Key) *group {
 			*p = t.intern(*p)
 		}
 		gk.Kind = Kind(t.intern(string(gk.Kind)))
-		t.groups[string(t.buf)] = g
+		t.groups[groupKey(gk)] = g
 	}
-	t.lastKey = append(t.lastKey[:0], t.buf...)
+	t.lastKey = groupKey(&g.key)
 	t.lastGroup = g
 	return g
 }
