@@ -255,6 +255,27 @@ func zeroBytes(x uint64) uint64 { return (x - lo7) &^ x & hi7 }
 func (w *window) stringEnd(i int) (end int, escaped bool, err error) {
 	for {
 		buf := w.buf
+		for i+16 <= w.n {
+			// Two words a turn: strings are mostly 10 to 60 bytes.
+			b := buf[i : i+16]
+			x := binary.LittleEndian.Uint64(b)
+			y := binary.LittleEndian.Uint64(b[8:])
+			m := zeroBytes(x^quotes) | zeroBytes(x^bslash)
+			n := zeroBytes(y^quotes) | zeroBytes(y^bslash)
+			if m|n == 0 {
+				i += 16
+				continue
+			}
+			j := i + 8 + bits.TrailingZeros64(n)>>3
+			if m != 0 {
+				j = i + bits.TrailingZeros64(m)>>3
+			}
+			if buf[j] == '"' {
+				return j + 1, escaped, nil
+			}
+			escaped = true
+			i = j + 2
+		}
 		for i+8 <= w.n {
 			x := binary.LittleEndian.Uint64(buf[i:])
 			m := zeroBytes(x^quotes) | zeroBytes(x^bslash)

@@ -58,13 +58,20 @@ func (s *Sessions) caller(akid string) (string, bool) {
 	return v.(*session).caller, true
 }
 
-// arnAccount returns the account field of an ARN.
+// arnAccount returns the account field of an ARN (the fifth), or "".
 func arnAccount(arn string) string {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) < 6 {
-		return ""
+	rest := arn
+	for i := 0; i < 4; i++ {
+		k := strings.IndexByte(rest, ':')
+		if k < 0 {
+			return ""
+		}
+		rest = rest[k+1:]
 	}
-	return f[4]
+	if k := strings.IndexByte(rest, ':'); k >= 0 {
+		return rest[:k]
+	}
+	return ""
 }
 
 // BuilderOptions configure a Builder. The zero value is ready to use.

@@ -145,14 +145,28 @@ func (t *table) insertRow(r *Row) {
 func (t *table) fold(g *group) {
 	g.level++
 	old := g.rows
-	g.rows = make(map[string]*cell, len(old))
+	g.rows = make(map[string]*cell, len(old)/8)
 	t.n -= len(old)
 	for _, c := range old {
-		refold(c, g.level)
-		if e, ok := g.rows[c.resource]; ok {
-			e.add(c)
-		} else {
+		f := foldARN(c.resource, g.level)
+		e, ok := g.rows[f]
+		switch {
+		case !ok:
+			refold(c, g.level)
 			g.rows[c.resource] = c
+		case c.sketch == nil && f != c.resource:
+			// A single resource joins a folded row: count it there
+			// without a sketch of its own.
+			if e.sketch == nil { // a prefix from an ARNPrefix, as is: as e.add would
+				e.sketch = new(sketch)
+				e.level = g.level
+			}
+			e.sketch.add(c.resource)
+			c.resource = f
+			e.add(c)
+		default:
+			refold(c, g.level)
+			e.add(c)
 		}
 	}
 	t.n += len(g.rows)
