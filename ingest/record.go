@@ -470,7 +470,7 @@ func (p *parser) lookupRecord(i int) (int, error) {
 	}
 	in.n = len(in.buf)
 	in.buf = append(in.buf, make([]byte, pad)...)
-	in.r, in.err, in.base, in.lines, in.mark, in.tooLarge, in.limit = nil, nil, 0, 0, 0, false, len(in.buf)
+	in.r, in.err, in.base, in.lines, in.lineStart, in.mark, in.tooLarge, in.limit = nil, nil, 0, 0, 0, 0, false, len(in.buf)
 	ip := parser{w: in, ev: p.ev, d: d}
 	j, ok := in.ws(0)
 	if !ok || in.buf[j] != '{' {

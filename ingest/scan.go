@@ -22,9 +22,11 @@ type window struct {
 	buf []byte // len(buf) is the capacity in use; data is buf[:n]
 	n   int
 	// base is the stream offset of buf[0]; lines counts the newlines in
-	// the stream before buf[0].
-	base  int64
-	lines int
+	// the stream before buf[0], and lineStart is the offset where the
+	// line holding buf[0] starts.
+	base      int64
+	lines     int
+	lineStart int64
 	err   error // sticky read error; io.EOF at the end
 	limit int   // largest record the window may hold
 	// tooLarge is set when a record would not fit within limit.
@@ -44,7 +46,7 @@ func (w *window) reset(r io.Reader, size int) {
 		w.buf = make([]byte, size+pad)
 	}
 	w.buf = w.buf[:cap(w.buf)]
-	w.r, w.n, w.base, w.lines, w.err, w.tooLarge, w.mark = r, 0, 0, 0, nil, false, 0
+	w.r, w.n, w.base, w.lines, w.lineStart, w.err, w.tooLarge, w.mark = r, 0, 0, 0, 0, nil, false, 0
 }
 
 // fill reads more input after buf[:n]. It reports false when no byte
@@ -98,6 +100,9 @@ func (w *window) slide(from int) {
 		return
 	}
 	w.lines += bytes.Count(w.buf[:from], newline)
+	if k := bytes.LastIndexByte(w.buf[:from], '\n'); k >= 0 {
+		w.lineStart = w.base + int64(k) + 1
+	}
 	w.base += int64(from)
 	copy(w.buf, w.buf[from:w.n])
 	w.n -= from
@@ -129,10 +134,7 @@ func (w *window) position(i int) (line, col int) {
 	if k := bytes.LastIndexByte(b, '\n'); k >= 0 {
 		return line, i - k
 	}
-	if w.lines == 0 {
-		return line, i + 1
-	}
-	return line, 0 // the line began before the window; column unknown
+	return line, int(w.base+int64(i)-w.lineStart) + 1
 }
 
 // syntaxError builds the error for malformed input at buffer offset i.
@@ -145,6 +147,7 @@ func (w *window) syntaxError(i int, format string, args ...any) error {
 // eofError is the error for input that ended at buffer offset i in the
 // middle of a value: io.ErrUnexpectedEOF, or the read error that ended it.
 func (w *window) eofError(i int) error {
+	i = min(i, w.n) // past a trailing backslash, say
 	line, col := w.position(i)
 	err := w.err
 	msg := "unexpected end of input"
@@ -407,13 +410,14 @@ func (w *window) skipNested(i int) (int, error) {
 					return end, err
 				}
 				i = end
+				if i >= w.n && !w.fill() {
+					return i, w.eofError(i)
+				}
 				buf = w.buf
-				if i < w.n {
-					switch buf[i] {
-					case ':', ',', '}', ']', ' ', '\n', '\r', '\t':
-					default:
-						return i, w.syntaxError(i, "unexpected %q after string", buf[i])
-					}
+				switch buf[i] {
+				case ':', ',', '}', ']', ' ', '\n', '\r', '\t':
+				default:
+					return i, w.syntaxError(i, "unexpected %q after string", buf[i])
 				}
 			case clOpen:
 				if depth == len(stack) {
