@@ -2,9 +2,9 @@ package ingest
 
 import (
 	"archive/zip"
-	"cmp"
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/tailor-sec/tailor"
@@ -45,6 +46,55 @@ type Options struct {
 	NewSink func(i int) Sink
 	// Stats, if set, is updated as the run goes, for a progress display.
 	Stats *Stats
+
+	// Shard, if set, reads only a part of the selected objects: see
+	// Shard.
+	Shard Shard
+	// Known, if set, says what earlier runs (tailor ingest --append, a
+	// checkpoint) read of an object: all of it (skip), or the records in
+	// a time window (counted), which this run passes over.
+	Known func(name string, obj Object) (skip bool, counted *Window)
+
+	// CheckpointEvery, with Checkpoint, makes the run hand over its sinks
+	// at that interval: each worker, between two objects, passes its sink
+	// to Checkpoint and goes on with a new one from NewSink. A sink handed
+	// over holds whole objects only. Checkpoint runs on a goroutine of its
+	// own, never concurrently with itself; an error from it ends the run.
+	CheckpointEvery time.Duration
+	Checkpoint      func(sinks []Sink) error
+}
+
+// A Window is a span of time, [Since, Until); a zero bound is open.
+type Window struct{ Since, Until time.Time }
+
+func (w Window) contains(t time.Time) bool {
+	return (w.Since.IsZero() || !t.Before(w.Since)) && (w.Until.IsZero() || t.Before(w.Until))
+}
+
+// Shard selects part K (0-based) of N of a run's objects. The zero Shard
+// selects everything. The parts are deterministic for a given listing and
+// balanced by size: objects go, largest first, to the part with the
+// fewest bytes so far.
+type Shard struct{ K, N int }
+
+// An ObjectSink is a Sink that wants to know each object it has read
+// whole or in part: a usage index remembers them, so that a later run
+// reads only what is new.
+type ObjectSink interface {
+	Sink
+	// ObjectDone reports an object read: its name in messages, the
+	// object, and what reading it found.
+	ObjectDone(name string, obj Object, read ObjectRead)
+}
+
+// ObjectRead tells what reading an object found.
+type ObjectRead struct {
+	Records int64 // records it held
+	// Outside counts the records neither this run nor an earlier one
+	// counted (Options.Known), for the time window: a later run with
+	// another window may want them.
+	Outside int64
+	Failed  bool // it could not be read whole
 }
 
 // Stats are the counters of a run. All fields are updated atomically; read
@@ -128,6 +178,25 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("ingest: %s: %w", src, err)
 		}
 	}
+	if opts.Known != nil {
+		jobs = slices.DeleteFunc(jobs, func(j job) bool {
+			if skip, _ := opts.Known(objectName(j.src, j.obj), j.obj); skip {
+				stats.Objects.Add(-1)
+				stats.Bytes.Add(-max(j.obj.Size, 0))
+				return true
+			}
+			return false
+		})
+	}
+	if opts.Shard.N > 1 {
+		jobs = opts.Shard.take(jobs)
+		stats.Objects.Store(int64(len(jobs)))
+		var b int64
+		for _, j := range jobs {
+			b += max(j.obj.Size, 0)
+		}
+		stats.Bytes.Store(b)
+	}
 	stats.Listed.Store(true)
 	orderJobs(jobs)
 
@@ -155,6 +224,7 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 			cancel(fmt.Errorf("%w: %w", ErrUnreadable, fe))
 		}
 	}
+	cp := newCheckpointer(ctx, &opts, cancel)
 	for w := 0; w < opts.Workers; w++ {
 		wk := &worker{opts: &opts, sink: opts.NewSink(w), stats: stats, report: report, skip: skip}
 		wg.Add(1)
@@ -167,10 +237,12 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 				}
 				wk.object(ctx, jobs[i])
 				stats.Done.Add(1)
+				cp.handOver(w, wk)
 			}
 		}()
 	}
 	wg.Wait()
+	cp.stop()
 	byPath := func(a, b *FileError) int { return strings.Compare(a.Path, b.Path) }
 	slices.SortFunc(problems, byPath)
 	slices.SortFunc(notLogs, byPath)
@@ -179,6 +251,123 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 		return res, err
 	}
 	return res, nil
+}
+
+// take returns part K of N of jobs.
+func (s Shard) take(jobs []job) []job {
+	order := slices.Clone(jobs)
+	slices.SortStableFunc(order, func(a, b job) int {
+		if a.obj.Size != b.obj.Size {
+			return cmp.Compare(b.obj.Size, a.obj.Size)
+		}
+		return strings.Compare(a.obj.Key, b.obj.Key)
+	})
+	load := make([]int64, s.N)
+	var out []job
+	for _, j := range order {
+		lightest := 0
+		for k := range load {
+			if load[k] < load[lightest] {
+				lightest = k
+			}
+		}
+		load[lightest] += max(j.obj.Size, 1)
+		if lightest == s.K {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// objectName names an object in messages.
+func objectName(src Source, obj Object) string {
+	if n, ok := src.(Namer); ok {
+		return n.Name(obj)
+	}
+	return obj.Key
+}
+
+// checkpointer hands the workers' sinks to Options.Checkpoint at the
+// interval of Options.CheckpointEvery.
+type checkpointer struct {
+	opts   *Options
+	gen    atomic.Int64 // bumped at every interval
+	handed chan Sink
+	quit   chan struct{}
+	done   chan struct{}
+	gens   []int64 // per worker: the generation of its current sink
+}
+
+func newCheckpointer(ctx context.Context, opts *Options, cancel context.CancelCauseFunc) *checkpointer {
+	c := &checkpointer{opts: opts}
+	if opts.CheckpointEvery <= 0 || opts.Checkpoint == nil {
+		return c
+	}
+	c.handed = make(chan Sink, 4*opts.Workers)
+	c.quit, c.done = make(chan struct{}), make(chan struct{})
+	c.gens = make([]int64, opts.Workers)
+	go func() {
+		defer close(c.done)
+		t := time.NewTicker(opts.CheckpointEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-c.quit:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			// The sinks handed over since the last tick.
+			var sinks []Sink
+			for more := true; more; {
+				select {
+				case s := <-c.handed:
+					sinks = append(sinks, s)
+				default:
+					more = false
+				}
+			}
+			if len(sinks) > 0 {
+				if err := opts.Checkpoint(sinks); err != nil {
+					cancel(fmt.Errorf("ingest: checkpoint: %w", err))
+					return
+				}
+			}
+			c.gen.Add(1)
+		}
+	}()
+	return c
+}
+
+// handOver passes worker w's sink on if a checkpoint asked for it.
+func (c *checkpointer) handOver(w int, wk *worker) {
+	if c.handed == nil {
+		return
+	}
+	if g := c.gen.Load(); g != c.gens[w] {
+		c.gens[w] = g
+		select {
+		case c.handed <- wk.sink:
+			wk.sink = c.opts.NewSink(w)
+		default: // the checkpoint is behind: keep the sink for the next
+		}
+	}
+}
+
+// stop ends the checkpoints. Sinks handed over but not yet checkpointed
+// stay the caller's, as those the workers held at the end.
+func (c *checkpointer) stop() {
+	if c.quit != nil {
+		close(c.quit)
+		<-c.done
+	}
+}
+
+// problem reports a problem with the current object.
+func (w *worker) problem(fe *FileError) {
+	w.read.Failed = true
+	w.report(fe)
 }
 
 // orderJobs orders the objects of a run. Log files go in order of
@@ -224,17 +413,29 @@ type worker struct {
 	br  *bufio.Reader
 	dec *Decoder
 	ev  tailor.Event
+
+	read    ObjectRead // what reading the current object found
+	counted *Window    // records of the current object an earlier run counted
 }
 
-// object reads one object, reporting any problem.
+// object reads one object, reporting any problem, and tells an
+// ObjectSink about it.
 func (w *worker) object(ctx context.Context, j job) {
-	name := j.obj.Key
-	if n, ok := j.src.(Namer); ok {
-		name = n.Name(j.obj)
+	name := objectName(j.src, j.obj)
+	w.read, w.counted = ObjectRead{}, nil
+	if w.opts.Known != nil {
+		_, w.counted = w.opts.Known(name, j.obj)
+	}
+	if sink, ok := w.sink.(ObjectSink); ok {
+		defer func() {
+			if ctx.Err() == nil { // an object cut short by cancellation is not done
+				sink.ObjectDone(name, j.obj, w.read)
+			}
+		}()
 	}
 	rc, err := j.src.Open(ctx, j.obj)
 	if err != nil {
-		w.report(&FileError{Path: name, Offset: -1, Err: err})
+		w.problem(&FileError{Path: name, Offset: -1, Err: err})
 		return
 	}
 	defer rc.Close()
@@ -266,7 +467,7 @@ func (w *worker) stream(ctx context.Context, name string, r *bufio.Reader) {
 			err = w.gz.Reset(r)
 		}
 		if err != nil {
-			w.report(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
+			w.problem(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
 			return
 		}
 		src = gunzipErrors{w.gz}
@@ -300,18 +501,26 @@ func (w *worker) decode(ctx context.Context, name string, r io.Reader, gzipped b
 			if more > 0 {
 				first.Err = fmt.Errorf("%w (and %d more problems after it)", first.Err, more)
 			}
-			w.report(first)
+			w.problem(first)
 		}
 	}()
 	for {
 		err := w.dec.Next(&w.ev)
 		if err == nil {
 			records++
+			w.read.Records++
 			if events++; events&4095 == 0 {
 				flush()
 				if ctx.Err() != nil {
 					return
 				}
+			}
+			if w.counted != nil && w.counted.contains(w.ev.Time) {
+				continue // an earlier run counted it
+			}
+			if !f.inWindow(&w.ev) {
+				w.read.Outside++
+				continue
 			}
 			if !f.matchEvent(&w.ev) {
 				continue
@@ -383,24 +592,24 @@ func (w *worker) zip(ctx context.Context, name string, obj Object, r io.Reader) 
 	} else {
 		tmp, err := os.CreateTemp("", "tailor-zip-*")
 		if err != nil {
-			w.report(&FileError{Path: name, Offset: -1, Err: err})
+			w.problem(&FileError{Path: name, Offset: -1, Err: err})
 			return
 		}
 		defer os.Remove(tmp.Name())
 		defer tmp.Close()
 		if size, err = io.Copy(tmp, r); err != nil {
-			w.report(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("spool zip: %w", err)})
+			w.problem(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("spool zip: %w", err)})
 			return
 		}
 		ra = tmp
 	}
 	if size < 0 {
-		w.report(&FileError{Path: name, Offset: -1, Err: errors.New("zip of unknown size")})
+		w.problem(&FileError{Path: name, Offset: -1, Err: errors.New("zip of unknown size")})
 		return
 	}
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
-		w.report(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
+		w.problem(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
 		return
 	}
 	for _, m := range zr.File {
@@ -414,7 +623,7 @@ func (w *worker) zip(ctx context.Context, name string, obj Object, r io.Reader) 
 		}
 		rc, err := m.Open()
 		if err != nil {
-			w.report(&FileError{Path: mname, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
+			w.problem(&FileError{Path: mname, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
 			continue
 		}
 		br := bufio.NewReaderSize(zipErrors{rc}, 64<<10)
@@ -471,14 +680,16 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// matchEvent applies the filter's window, accounts and regions to a record.
-func (f *Filter) matchEvent(ev *tailor.Event) bool {
+// inWindow applies the filter's time window to a record.
+func (f *Filter) inWindow(ev *tailor.Event) bool {
 	if !f.Since.IsZero() && ev.Time.Before(f.Since) {
 		return false
 	}
-	if !f.Until.IsZero() && !ev.Time.Before(f.Until) {
-		return false
-	}
+	return f.Until.IsZero() || ev.Time.Before(f.Until)
+}
+
+// matchEvent applies the filter's accounts and regions to a record.
+func (f *Filter) matchEvent(ev *tailor.Event) bool {
 	if len(f.Accounts) > 0 && !contains(f.Accounts, ev.Account) {
 		return false
 	}
@@ -508,5 +719,14 @@ type tee []Sink
 func (t tee) Add(ev *tailor.Event, selected bool) {
 	for _, s := range t {
 		s.Add(ev, selected)
+	}
+}
+
+// ObjectDone passes the report on to the sinks that want it.
+func (t tee) ObjectDone(name string, obj Object, read ObjectRead) {
+	for _, s := range t {
+		if o, ok := s.(ObjectSink); ok {
+			o.ObjectDone(name, obj, read)
+		}
 	}
 }

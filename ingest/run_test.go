@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/klauspost/compress/gzip"
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/ingest"
 	"github.com/tailor-sec/tailor/usage"
 )
@@ -317,4 +320,120 @@ func arrowCallsByPrincipal(t *testing.T, path string) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// countingSink counts events and the objects reported done.
+type countingSink struct {
+	events  int
+	objects []string
+}
+
+func (c *countingSink) Add(*tailor.Event, bool) { c.events++ }
+func (c *countingSink) ObjectDone(name string, _ ingest.Object, _ ingest.ObjectRead) {
+	c.objects = append(c.objects, name)
+}
+
+// TestRunShards: the shards of a run partition its objects, balanced by
+// size, and each object is read whole by exactly one.
+func TestRunShards(t *testing.T) {
+	dir := t.TempDir()
+	sizes := map[string]int{}
+	for i := 0; i < 40; i++ {
+		n := 1 + (i*37)%23
+		name := fmt.Sprintf("f%02d.json", i)
+		write(t, dir, name, []byte(records(fmt.Sprint("u", i), n)))
+		sizes[filepath.Join(dir, name)] = n
+	}
+	seen := map[string]int{}
+	var loads []int64
+	for k := 0; k < 3; k++ {
+		var sinks []*countingSink
+		res, err := ingest.Run(context.Background(), []ingest.Source{&ingest.Dir{Path: dir}}, ingest.Options{
+			Workers: 2, Shard: ingest.Shard{K: k, N: 3},
+			NewSink: func(int) ingest.Sink { s := &countingSink{}; sinks = append(sinks, s); return s },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		events := 0
+		for _, s := range sinks {
+			events += s.events
+			for _, o := range s.objects {
+				seen[o]++
+				events -= sizes[o]
+			}
+		}
+		if events != 0 {
+			t.Errorf("shard %d: events and objects disagree by %d", k, events)
+		}
+		loads = append(loads, res.Stats.Bytes)
+	}
+	if len(seen) != 40 {
+		t.Errorf("shards read %d of 40 objects", len(seen))
+	}
+	for o, n := range seen {
+		if n != 1 {
+			t.Errorf("%s read %d times", o, n)
+		}
+	}
+	lo, hi := slices.Min(loads), slices.Max(loads)
+	if float64(hi-lo) > 0.1*float64(hi) {
+		t.Errorf("shard sizes %v are not balanced", loads)
+	}
+}
+
+// TestRunCheckpoints: sinks handed over at checkpoints hold whole
+// objects; with those the workers end with, every object is counted once.
+func TestRunCheckpoints(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 200; i++ {
+		write(t, dir, fmt.Sprintf("f%03d.json", i), []byte(records(fmt.Sprint("u", i), 50)))
+	}
+	var mu sync.Mutex
+	var all []*countingSink
+	handed := map[*countingSink]bool{}
+	checkpoints := 0
+	_, err := ingest.Run(context.Background(), []ingest.Source{&ingest.Dir{Path: dir}}, ingest.Options{
+		Workers:         2,
+		CheckpointEvery: time.Millisecond,
+		Checkpoint: func(sinks []ingest.Sink) error {
+			checkpoints++
+			for _, s := range sinks {
+				handed[s.(*countingSink)] = true
+			}
+			time.Sleep(2 * time.Millisecond) // checkpoints take time; workers go on
+			return nil
+		},
+		NewSink: func(int) ingest.Sink {
+			s := &countingSink{}
+			mu.Lock()
+			all = append(all, s)
+			mu.Unlock()
+			return s
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checkpoints == 0 || len(handed) == 0 {
+		t.Fatalf("%d checkpoints, %d sinks handed over: the run was too quick to test", checkpoints, len(handed))
+	}
+	objects, events := map[string]int{}, 0
+	for _, s := range all {
+		for _, o := range s.objects {
+			objects[o]++
+		}
+		if s.events != 50*len(s.objects) {
+			t.Errorf("a sink holds %d events of %d objects: not whole objects", s.events, len(s.objects))
+		}
+		events += s.events
+	}
+	if len(objects) != 200 || events != 200*50 {
+		t.Errorf("%d objects, %d events; want 200 and 10000", len(objects), events)
+	}
+	for o, n := range objects {
+		if n != 1 {
+			t.Errorf("%s counted %d times", o, n)
+		}
+	}
 }

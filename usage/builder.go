@@ -28,23 +28,26 @@ type session struct {
 // NewSessions returns an empty session table.
 func NewSessions() *Sessions { return new(Sessions) }
 
-// record notes the session an AssumeRole call created.
-func (s *Sessions) record(a *tailor.Assumption, t time.Time, region string) {
+// record notes the session an AssumeRole call created, and returns its
+// access key id and whether it was assumed from another account.
+func (s *Sessions) record(a *tailor.Assumption, t time.Time, region string) (string, bool) {
 	if a.AccessKeyID == "" {
-		return
+		return "", false
 	}
 	acct := arnAccount(a.RoleARN)
 	caller := a.CallerAccount
 	if caller == acct {
 		caller = "" // a session of the role's own account
 	}
-	s.m.LoadOrStore(strings.Clone(a.AccessKeyID), &session{
+	akid := strings.Clone(a.AccessKeyID)
+	s.m.LoadOrStore(akid, &session{
 		caller:  strings.Clone(caller),
 		role:    strings.Clone(a.RoleARN),
-		account: acct,
+		account: strings.Clone(acct),
 		time:    t,
 		region:  strings.Clone(region),
 	})
+	return akid, caller != ""
 }
 
 // caller returns the account that assumed the session of access key
@@ -91,11 +94,14 @@ type BuilderOptions struct {
 type Builder struct {
 	t        *table // call rows
 	pend     *table // rows of sessions not yet attributed
-	cov      map[covKey]*cell
+	cov      map[covKey]*covEntry
 	sessions *Sessions
 
 	lastCov    *cell
 	lastCovKey covKey
+	// recorded lists the sessions from another account this builder saw:
+	// the index it becomes keeps their session rows.
+	recorded   []string
 	resolvedAt int // size of pend after the last attempt to resolve it
 	res        []string
 	params     strings.Builder
@@ -104,6 +110,11 @@ type Builder struct {
 type covKey struct {
 	day                     int64
 	account, region, source string
+}
+
+type covEntry struct {
+	key  covKey
+	cell *cell
 }
 
 // NewBuilder returns an empty builder.
@@ -115,7 +126,7 @@ func NewBuilder(opts BuilderOptions) *Builder {
 	return &Builder{
 		t:        newTable(opts.FoldThreshold),
 		pend:     newTable(opts.FoldThreshold),
-		cov:      make(map[covKey]*cell),
+		cov:      make(map[covKey]*covEntry),
 		sessions: s,
 	}
 }
@@ -128,7 +139,9 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 	d := dayOf(ev.Time)
 	b.cover(ev, d)
 	if ev.Assumption != nil {
-		b.sessions.record(ev.Assumption, ev.Time, ev.Region)
+		if akid, cross := b.sessions.record(ev.Assumption, ev.Time, ev.Region); cross {
+			b.recorded = append(b.recorded, akid)
+		}
 	}
 	if !selected {
 		return
@@ -229,13 +242,15 @@ func (b *Builder) cover(ev *tailor.Event, d time.Time) {
 	ms := ev.Time.UnixMilli()
 	c := b.lastCov
 	if c == nil || k != b.lastCovKey {
-		var ok bool
-		if c, ok = b.cov[k]; !ok {
+		e, ok := b.cov[k]
+		if !ok {
 			k.account, k.region, k.source = strings.Clone(k.account), strings.Clone(k.region), strings.Clone(k.source)
-			c = &cell{first: ms, last: ms}
-			b.cov[k] = c
+			e = &covEntry{key: k, cell: &cell{first: ms, last: ms}}
+			b.cov[k] = e
 		}
-		b.lastCov, b.lastCovKey = c, k
+		// Keep the map's key, whose strings are the builder's: k's alias
+		// the decoder's buffer, which the next record overwrites.
+		c, b.lastCov, b.lastCovKey = e.cell, e.cell, e.key
 	}
 	c.count(ev, ms)
 }
@@ -310,30 +325,65 @@ func Finish(meta Meta, builders ...*Builder) *Index {
 			}
 		})
 		b.pend = nil
-		for k, c := range b.cov {
+		for k, e := range b.cov {
 			base.insert(base.group(&Key{Kind: KindCoverage, Day: time.Unix(k.day, 0).UTC(), Account: k.account,
-				Region: k.region, EventSource: k.source}), c)
+				Region: k.region, EventSource: k.source}), e.cell)
 		}
 		b.cov = nil
 	}
-	sessions.m.Range(func(k, v any) bool {
-		s := v.(*session)
-		if s.caller == "" {
-			return true
+	// Session rows for the sessions these builders saw: a run that hands
+	// over builders at checkpoints writes each session once.
+	for _, b := range builders {
+		for _, akid := range b.recorded {
+			v, ok := sessions.m.Load(akid)
+			if !ok {
+				continue
+			}
+			s := v.(*session)
+			ms := s.time.UnixMilli()
+			base.insert(base.group(&Key{
+				Kind:          KindSession,
+				Day:           dayOf(s.time),
+				Account:       s.account,
+				Principal:     s.role,
+				CallerAccount: s.caller,
+				EventSource:   "sts.amazonaws.com",
+				EventName:     "AssumeRole",
+				Region:        s.region,
+				Session:       akid,
+			}), &cell{calls: 1, first: ms, last: ms})
 		}
-		ms := s.time.UnixMilli()
-		base.insert(base.group(&Key{
-			Kind:          KindSession,
-			Day:           dayOf(s.time),
-			Account:       s.account,
-			Principal:     s.role,
-			CallerAccount: s.caller,
-			EventSource:   "sts.amazonaws.com",
-			EventName:     "AssumeRole",
-			Region:        s.region,
-			Session:       k.(string),
-		}), &cell{calls: 1, first: ms, last: ms})
-		return true
-	})
+		b.recorded = nil
+	}
 	return &Index{t: base, Meta: meta}
+}
+
+// A Source describes a log object an index was built from.
+type Source struct {
+	Name    string    // as messages name it: a path, s3://bucket/key
+	ETag    string    // where the source has one
+	Day     time.Time // the delivery day its key shows, or zero
+	Time    time.Time // the delivery time its key shows, or zero
+	Account string    // as its key shows, or ""
+	Region  string
+	Records int64 // records it held
+	Outside int64 // records the run's time window left out
+	Failed  bool  // it could not be read whole
+}
+
+// AddSource records a log object read, as a KindSource row.
+func (b *Builder) AddSource(src Source) {
+	k := Key{Kind: KindSource, Session: src.ETag, Account: src.Account, Region: src.Region, Day: src.Day}
+	at := src.Time
+	if at.IsZero() {
+		at = src.Day
+	}
+	if k.Day.IsZero() {
+		k.Day = time.Unix(0, 0).UTC()
+	}
+	c := &cell{resource: strings.Clone(src.Name), calls: src.Records, denied: src.Outside, first: at.UnixMilli(), last: at.UnixMilli()}
+	if src.Failed {
+		c.errors = 1
+	}
+	b.t.insert(b.t.group(&k), c)
 }

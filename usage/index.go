@@ -52,7 +52,9 @@ func sortRows(rows []*Row) { slices.SortFunc(rows, less) }
 // role sessions left unattributed by a shard are attributed with the
 // session rows of all inputs; unless partial is set, the rest count as the
 // role's own. The merge of the indexes of disjoint inputs equals the index
-// of the union of those inputs.
+// of the union of those inputs. An object read again by a later run
+// (--append over a window boundary) keeps the source row of the last
+// input that has it.
 func Merge(partial bool, idx ...*Index) (*Index, error) {
 	meta := Meta{SchemaVersion: SchemaVersion, Partial: partial}
 	for i, ix := range idx {
@@ -86,9 +88,28 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 		}
 	}
 	out := newTable(meta.FoldThreshold)
-	for _, ix := range idx {
+	lastSource := make(map[string]int) // object → the last input with its source row
+	for i, ix := range idx {
+		for _, g := range ix.t.groups {
+			if g.key.Kind == KindSource {
+				for name := range g.rows {
+					lastSource[name] = i
+				}
+			}
+		}
+	}
+	for i, ix := range idx {
 		for _, g := range ix.t.groups {
 			k := g.key
+			if k.Kind == KindSource {
+				dst := out.group(&k)
+				for name, c := range g.rows {
+					if lastSource[name] == i {
+						out.insert(dst, c.clone())
+					}
+				}
+				continue
+			}
 			if k.Kind == KindPending {
 				if caller, ok := callers[k.Session]; ok {
 					k.Kind, k.Session, k.CallerAccount = KindCall, "", caller
@@ -127,4 +148,23 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// Sources returns the names of the log objects the index was built from,
+// from its KindSource rows, in order. With whole set, only those no time
+// window left records out of.
+func (ix *Index) Sources(whole bool) []string {
+	var out []string
+	for _, g := range ix.t.groups {
+		if g.key.Kind != KindSource {
+			continue
+		}
+		for name, c := range g.rows {
+			if !whole || c.denied == 0 {
+				out = append(out, name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }

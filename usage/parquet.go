@@ -94,19 +94,19 @@ func fromRecord(rec *record) (*Row, error) {
 			RequestParams: rec.RequestParams,
 			Session:       rec.Session,
 		},
-		Calls:         rec.Calls,
-		Denied:        rec.Denied,
-		Errors:        rec.Errors,
-		FirstSeen:     time.UnixMilli(rec.FirstSeen).UTC(),
-		LastSeen:      time.UnixMilli(rec.LastSeen).UTC(),
-		Data:          rec.DataEvent,
-		Folded:        rec.Folded,
-		level:         uint8(rec.FoldLevel),
+		Calls:     rec.Calls,
+		Denied:    rec.Denied,
+		Errors:    rec.Errors,
+		FirstSeen: time.UnixMilli(rec.FirstSeen).UTC(),
+		LastSeen:  time.UnixMilli(rec.LastSeen).UTC(),
+		Data:      rec.DataEvent,
+		Folded:    rec.Folded,
+		level:     uint8(rec.FoldLevel),
 	}
 	switch r.Kind {
 	case "":
 		r.Kind = KindCall // written by another engine without the column
-	case KindCall, KindCoverage, KindSession, KindPending:
+	case KindCall, KindCoverage, KindSession, KindPending, KindSource:
 	default:
 		return nil, fmt.Errorf("%w: unknown row kind %q", ErrFormat, rec.Kind)
 	}

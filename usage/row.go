@@ -23,6 +23,15 @@ const (
 	// call was not in the logs read yet. Only partial indexes (shards)
 	// keep them, so that a merge can attribute them.
 	KindPending Kind = "pending"
+	// KindSource rows record the log objects an index was built from:
+	// Resource names the object (a path, s3://bucket/key, archive.zip:member),
+	// Session holds its ETag where the source has one, Calls the records
+	// it held, Errors 1 when it could not be read whole; Day, Account and
+	// Region are those its key shows, FirstSeen its delivery time, and
+	// Denied counts the records the run's time window left out. A run
+	// resumed from a checkpoint skips them all; tailor ingest --append
+	// skips those read whole (Denied 0).
+	KindSource Kind = "source"
 )
 
 // Key identifies a row. Day is a UTC midnight.
@@ -52,11 +61,11 @@ type Key struct {
 // Row is one row of the usage index.
 type Row struct {
 	Key
-	Calls         int64 // all calls, including those that failed
-	Denied        int64 // calls refused for lack of permission
-	Errors        int64 // calls that failed otherwise
-	FirstSeen     time.Time
-	LastSeen      time.Time
+	Calls     int64 // all calls, including those that failed
+	Denied    int64 // calls refused for lack of permission
+	Errors    int64 // calls that failed otherwise
+	FirstSeen time.Time
+	LastSeen  time.Time
 	// Data is set when the calls were data events.
 	Data bool
 	// Folded is the number of distinct resources folded into Resource (an

@@ -40,10 +40,10 @@ type table struct {
 // gkey is a group's key as a map key: hashed field by field, with no
 // buffer to build.
 type gkey struct {
-	kind                                                   Kind
-	day                                                    int64
+	kind                                                    Kind
+	day                                                     int64
 	account, principal, ptype, caller, source, name, region string
-	params, session                                        string
+	params, session                                         string
 }
 
 func groupKey(k *Key) gkey {

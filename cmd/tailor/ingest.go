@@ -2,9 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -29,6 +34,11 @@ type ingestOptions struct {
 	Progress   string
 	Strict     bool
 	Now        func() time.Time
+
+	Shard           string
+	Checkpoint      string
+	CheckpointEvery time.Duration
+	Append          string
 
 	// S3 sources
 	Profile       string
@@ -70,6 +80,9 @@ before the break is kept and the run goes on (exit status 4), unless --strict.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Sources = args
 			if opts.Output == "" {
+				opts.Output = opts.Append
+			}
+			if opts.Output == "" {
 				return flagErrorf("ingest needs -o INDEX.parquet")
 			}
 			if runF != nil {
@@ -89,6 +102,10 @@ before the break is kept and the run goes on (exit status 4), unless --strict.`,
 	f.StringVar(&opts.Events, "events", "", "also write the activity log (one row per event) to `FILE` (Parquet)")
 	f.StringVar(&opts.Progress, "progress", "auto", "progress bar on stderr: auto (on a terminal), always, never")
 	f.BoolVar(&opts.Strict, "strict", false, "stop at the first file that cannot be read whole")
+	f.StringVar(&opts.Shard, "shard", "", "read only part `K/N` of the objects (0-based K; auto/N takes K from $JOB_COMPLETION_INDEX or $AWS_BATCH_JOB_ARRAY_INDEX); merge the parts with tailor usage merge")
+	f.StringVar(&opts.Checkpoint, "checkpoint", "", "record progress in `FILE`; run the same command again after an interruption to go on where it stopped")
+	f.DurationVar(&opts.CheckpointEvery, "checkpoint-every", time.Minute, "how often to write the checkpoint")
+	f.StringVar(&opts.Append, "append", "", "add to the usage index `INDEX` the objects it has not read yet (-o defaults to INDEX)")
 	f.StringVar(&opts.Profile, "profile", "", "S3: the AWS shared config `PROFILE` (default: the standard credential chain)")
 	f.StringVar(&opts.AWSRegion, "aws-region", "", "S3: the bucket's `REGION` (default: from the AWS config, else us-east-1)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3: an S3-compatible server's `URL`, with path-style addressing")
@@ -109,6 +126,235 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	if opts.Workers < 1 {
 		return flagErrorf("--workers must be at least 1")
 	}
+	shard, err := parseShard(opts.Shard, os.Getenv)
+	if err != nil {
+		return err
+	}
+	if opts.Events != "" && opts.Checkpoint != "" {
+		return flagErrorf("--events cannot be resumed from a checkpoint: use one or the other")
+	}
+	sources, err := openSources(ctx, opts)
+	if err != nil {
+		return err
+	}
+	filter := ingest.Filter{
+		Since:      since,
+		Until:      until,
+		Accounts:   splitList(opts.Accounts),
+		Regions:    splitList(opts.Regions),
+		Principals: splitList(opts.Principals),
+	}
+	meta := usage.Meta{
+		Tool:       "tailor " + version,
+		Created:    opts.Now().UTC(),
+		Since:      since,
+		Until:      until,
+		Accounts:   filter.Accounts,
+		Regions:    filter.Regions,
+		Principals: filter.Principals,
+		Partial:    shard.N > 1,
+	}
+
+	// What earlier runs read: the index appended to, a checkpoint.
+	var prior []*usage.Index
+	read := make(map[string]bool)
+	cut := make(map[string]*ingest.Window)
+	if opts.Append != "" {
+		ix, err := usage.ReadFile(opts.Append)
+		if err != nil {
+			return fmt.Errorf("--append: %w", err)
+		}
+		if err := appendFilter(&filter, ix.Meta); err != nil {
+			return err
+		}
+		meta.Accounts, meta.Regions, meta.Principals = filter.Accounts, filter.Regions, filter.Principals
+		prior = append(prior, ix)
+		// Objects read whole are skipped; the others, which the index's
+		// window cut, are read again for the records outside it.
+		for _, name := range ix.Sources(true) {
+			read[name] = true
+		}
+		window := ingest.Window{Since: ix.Meta.Since, Until: ix.Meta.Until}
+		for _, name := range ix.Sources(false) {
+			if !read[name] {
+				cut[name] = &window
+			}
+		}
+	}
+	var checkpoint *usage.Index
+	if opts.Checkpoint != "" {
+		ix, err := usage.ReadFile(opts.Checkpoint)
+		switch {
+		case err == nil:
+			checkpoint = ix
+			fmt.Fprintf(opts.io.ErrOut, "resuming from checkpoint %s: %d objects already read\n", opts.Checkpoint, len(ix.Sources(false)))
+		case !errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("--checkpoint: %w", err)
+		}
+	}
+	if checkpoint != nil {
+		for _, name := range checkpoint.Sources(false) {
+			read[name] = true
+		}
+	}
+
+	sessions := usage.NewSessions()
+	var (
+		mu           sync.Mutex
+		builders     []*usage.Builder // all, in order of creation
+		checkpointed = map[*usage.Builder]bool{}
+	)
+	newBuilder := func() *usage.Builder {
+		b := usage.NewBuilder(usage.BuilderOptions{Sessions: sessions})
+		mu.Lock()
+		builders = append(builders, b)
+		mu.Unlock()
+		return b
+	}
+	var spools []*usage.ActivitySpool
+	if opts.Events != "" {
+		spools = make([]*usage.ActivitySpool, opts.Workers)
+		for i := range spools {
+			if spools[i], err = usage.NewActivitySpool(""); err != nil {
+				for _, s := range spools[:i] {
+					s.Remove()
+				}
+				return err
+			}
+		}
+	}
+	run := ingest.Options{
+		Filter:  filter,
+		Workers: opts.Workers,
+		// Record the request parameters that decide conditional actions,
+		// so the catalog can tell them apart when the index is read.
+		Decoder: ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
+		Strict:  opts.Strict,
+		Shard:   shard,
+		NewSink: func(i int) ingest.Sink {
+			b := indexSink{newBuilder()}
+			if spools != nil {
+				return ingest.Tee(b, spools[i])
+			}
+			return b
+		},
+	}
+	if len(read) > 0 || len(cut) > 0 {
+		run.Known = func(name string, _ ingest.Object) (bool, *ingest.Window) { return read[name], cut[name] }
+	}
+	if opts.Checkpoint != "" {
+		run.CheckpointEvery = opts.CheckpointEvery
+		run.Checkpoint = func(sinks []ingest.Sink) error {
+			var bs []*usage.Builder
+			for _, s := range sinks {
+				bs = append(bs, s.(indexSink).Builder)
+			}
+			seg := usage.Finish(usage.Meta{Partial: true}, bs...)
+			parts := []*usage.Index{seg}
+			if checkpoint != nil {
+				parts = append(parts, checkpoint)
+			}
+			cp, err := usage.Merge(true, parts...)
+			if err != nil {
+				return err
+			}
+			if err := cp.WriteFile(opts.Checkpoint); err != nil {
+				return err
+			}
+			checkpoint = cp
+			mu.Lock()
+			for _, b := range bs {
+				checkpointed[b] = true
+			}
+			mu.Unlock()
+			return nil
+		}
+	}
+
+	stats := new(ingest.Stats)
+	run.Stats = stats
+	start := time.Now()
+	bar := startProgress(opts.io, stats, showProgress)
+	res, err := ingest.Run(ctx, sources, run)
+	bar.stop()
+	if err != nil {
+		for _, s := range spools {
+			s.Remove()
+		}
+		if res != nil {
+			printProblems(opts.io, res.Problems)
+		}
+		if opts.Checkpoint != "" && checkpoint != nil {
+			fmt.Fprintf(opts.io.ErrOut, "the checkpoint %s holds what was read: run the same command again to go on\n", opts.Checkpoint)
+		}
+		return err
+	}
+	if spools != nil {
+		if err := usage.FinishActivity(opts.Events, sessions, spools...); err != nil {
+			return fmt.Errorf("activity log: %w", err)
+		}
+	}
+	var last []*usage.Builder
+	for _, b := range builders {
+		if !checkpointed[b] {
+			last = append(last, b)
+		}
+	}
+	var ix *usage.Index
+	if len(prior) == 0 && checkpoint == nil {
+		ix = usage.Finish(meta, last...)
+	} else {
+		// Oldest first: an object read again keeps its newest source row.
+		parts := prior
+		if checkpoint != nil {
+			parts = append(parts, checkpoint)
+		}
+		parts = append(parts, usage.Finish(usage.Meta{Partial: true, Since: filter.Since, Until: filter.Until,
+			Accounts: filter.Accounts, Regions: filter.Regions, Principals: filter.Principals}, last...))
+		if ix, err = usage.Merge(meta.Partial, parts...); err != nil {
+			return err
+		}
+		ix.Meta.Tool, ix.Meta.Created = meta.Tool, meta.Created
+	}
+	if err := ix.WriteFile(opts.Output); err != nil {
+		return err
+	}
+	if opts.Checkpoint != "" {
+		if err := os.Remove(opts.Checkpoint); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove checkpoint: %w", err)
+		}
+	}
+	for _, n := range res.NotLogs {
+		fmt.Fprintf(opts.io.ErrOut, "skipped: %v\n", n)
+	}
+	fmt.Fprintf(opts.io.ErrOut, "%s; %d index rows → %s\n", summary(res.Stats, time.Since(start)), ix.Len(), opts.Output)
+	if len(res.Problems) > 0 {
+		printProblems(opts.io, res.Problems)
+		return &codeError{code: exitPartial, msg: fmt.Sprintf("%d of %d files could not be read whole; the index holds everything else", len(res.Problems), res.Stats.Done)}
+	}
+	return nil
+}
+
+// appendFilter makes the filter of a run that appends to an index with
+// meta: the same accounts, regions and principals (a run that names others
+// would mix two indexes into one).
+func appendFilter(f *ingest.Filter, meta usage.Meta) error {
+	for _, c := range []struct {
+		flag      string
+		run, prev *[]string
+	}{{"--account", &f.Accounts, &meta.Accounts}, {"--region", &f.Regions, &meta.Regions}, {"--principal", &f.Principals, &meta.Principals}} {
+		switch {
+		case len(*c.run) == 0:
+			*c.run = *c.prev
+		case !slices.Equal(*c.run, *c.prev):
+			return flagErrorf("--append: the index was built with %s %s; give the same or none", c.flag, strings.Join(*c.prev, ","))
+		}
+	}
+	return nil
+}
+
+// openSources opens the sources named on the command line.
+func openSources(ctx context.Context, opts *ingestOptions) ([]ingest.Source, error) {
 	var sources []ingest.Source
 	for _, arg := range opts.Sources {
 		var src ingest.Source
@@ -125,86 +371,54 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 			src, err = ingest.LocalSource(arg, opts.io.In)
 		}
 		if err != nil {
-			return fmt.Errorf("source %s: %w", arg, err)
+			return nil, fmt.Errorf("source %s: %w", arg, err)
 		}
 		sources = append(sources, src)
 	}
-	filter := ingest.Filter{
-		Since:      since,
-		Until:      until,
-		Accounts:   splitList(opts.Accounts),
-		Regions:    splitList(opts.Regions),
-		Principals: splitList(opts.Principals),
+	return sources, nil
+}
+
+// indexSink feeds a usage builder, and records the objects it read.
+type indexSink struct{ *usage.Builder }
+
+func (s indexSink) ObjectDone(name string, obj ingest.Object, read ingest.ObjectRead) {
+	src := usage.Source{Name: name, ETag: obj.ETag, Records: read.Records, Outside: read.Outside, Failed: read.Failed}
+	if k, ok := ingest.ParseLogKey(obj.Key); ok {
+		src.Day, src.Time, src.Account, src.Region = k.Day, k.Time, k.Account, k.Region
 	}
-	sessions := usage.NewSessions()
-	builders := make([]*usage.Builder, opts.Workers)
-	var spools []*usage.ActivitySpool
-	if opts.Events != "" {
-		spools = make([]*usage.ActivitySpool, opts.Workers)
-		for i := range spools {
-			if spools[i], err = usage.NewActivitySpool(""); err != nil {
-				for _, s := range spools[:i] {
-					s.Remove()
-				}
-				return err
+	s.AddSource(src)
+}
+
+// shardEnv are the variables schedulers set to a job's index in an array
+// of jobs: a Kubernetes indexed Job, an AWS Batch array job.
+var shardEnv = []string{"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}
+
+// parseShard reads --shard K/N, where K may be "auto": the index from the
+// scheduler's environment.
+func parseShard(s string, getenv func(string) string) (ingest.Shard, error) {
+	if s == "" {
+		return ingest.Shard{}, nil
+	}
+	ks, ns, ok := strings.Cut(s, "/")
+	n, err := strconv.Atoi(ns)
+	if !ok || err != nil || n < 1 {
+		return ingest.Shard{}, flagErrorf("--shard %q: want K/N, like 0/8 or auto/8", s)
+	}
+	if ks == "auto" {
+		for _, v := range shardEnv {
+			if ks = getenv(v); ks != "" {
+				break
 			}
 		}
-	}
-	stats := new(ingest.Stats)
-	start := time.Now()
-	bar := startProgress(opts.io, stats, showProgress)
-	res, err := ingest.Run(ctx, sources, ingest.Options{
-		Filter:  filter,
-		Workers: opts.Workers,
-		// Record the request parameters that decide conditional actions,
-		// so the catalog can tell them apart when the index is read.
-		Decoder: ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
-		Strict:  opts.Strict,
-		Stats:   stats,
-		NewSink: func(i int) ingest.Sink {
-			builders[i] = usage.NewBuilder(usage.BuilderOptions{Sessions: sessions})
-			if spools != nil {
-				return ingest.Tee(builders[i], spools[i])
-			}
-			return builders[i]
-		},
-	})
-	bar.stop()
-	if err != nil {
-		for _, s := range spools {
-			s.Remove()
-		}
-		if res != nil {
-			printProblems(opts.io, res.Problems)
-		}
-		return err
-	}
-	if spools != nil {
-		if err := usage.FinishActivity(opts.Events, sessions, spools...); err != nil {
-			return fmt.Errorf("activity log: %w", err)
+		if ks == "" {
+			return ingest.Shard{}, flagErrorf("--shard auto/%d: none of %s is set", n, strings.Join(shardEnv, ", "))
 		}
 	}
-	ix := usage.Finish(usage.Meta{
-		Tool:       "tailor " + version,
-		Created:    opts.Now().UTC(),
-		Since:      since,
-		Until:      until,
-		Accounts:   filter.Accounts,
-		Regions:    filter.Regions,
-		Principals: filter.Principals,
-	}, builders...)
-	if err := ix.WriteFile(opts.Output); err != nil {
-		return err
+	k, err := strconv.Atoi(ks)
+	if err != nil || k < 0 || k >= n {
+		return ingest.Shard{}, flagErrorf("--shard %q: K must be 0 to %d", s, n-1)
 	}
-	for _, n := range res.NotLogs {
-		fmt.Fprintf(opts.io.ErrOut, "skipped: %v\n", n)
-	}
-	fmt.Fprintf(opts.io.ErrOut, "%s; %d index rows → %s\n", summary(res.Stats, time.Since(start)), ix.Len(), opts.Output)
-	if len(res.Problems) > 0 {
-		printProblems(opts.io, res.Problems)
-		return &codeError{code: exitPartial, msg: fmt.Sprintf("%d of %d files could not be read whole; the index holds everything else", len(res.Problems), res.Stats.Done)}
-	}
-	return nil
+	return ingest.Shard{K: k, N: n}, nil
 }
 
 // printProblems lists the files that could not be read whole.

@@ -59,7 +59,7 @@ func newUsageShowCmd(io *ioStreams, runF func(*usageShowOptions) error) *cobra.C
 	f.StringVar(&opts.Since, "since", "", "only days at or after `TIME`")
 	f.StringVar(&opts.Until, "until", "", "only days before `TIME`")
 	f.StringVar(&opts.Format, "format", "table", "output format: table, json or csv")
-	f.StringVar(&opts.Kind, "kind", "call", "rows to show: call, coverage, session, pending or all")
+	f.StringVar(&opts.Kind, "kind", "call", "rows to show: call, coverage, session, pending, source or all")
 	return cmd
 }
 
@@ -103,12 +103,12 @@ func runUsageShow(ctx context.Context, opts *usageShowOptions) error {
 	}
 	q := usage.Query{Principals: splitList(opts.Principals), CallerAccounts: splitList(opts.Callers), Since: since, Until: until}
 	switch opts.Kind {
-	case "call", "coverage", "session", "pending":
+	case "call", "coverage", "session", "pending", "source":
 		q.Kinds = []usage.Kind{usage.Kind(opts.Kind)}
 	case "all":
-		q.Kinds = []usage.Kind{usage.KindCall, usage.KindCoverage, usage.KindSession, usage.KindPending}
+		q.Kinds = []usage.Kind{usage.KindCall, usage.KindCoverage, usage.KindSession, usage.KindPending, usage.KindSource}
 	default:
-		return flagErrorf("--kind: want call, coverage, session, pending or all, not %q", opts.Kind)
+		return flagErrorf("--kind: want call, coverage, session, pending, source or all, not %q", opts.Kind)
 	}
 	if opts.Format != "table" && opts.Format != "json" && opts.Format != "csv" {
 		return flagErrorf("--format: want table, json or csv, not %q", opts.Format)
