@@ -27,8 +27,8 @@ type window struct {
 	base      int64
 	lines     int
 	lineStart int64
-	err   error // sticky read error; io.EOF at the end
-	limit int   // largest record the window may hold
+	err       error // sticky read error; io.EOF at the end
+	limit     int   // largest record the window may hold
 	// tooLarge is set when a record would not fit within limit.
 	tooLarge bool
 	mark     int // start of the current record
