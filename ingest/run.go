@@ -225,17 +225,32 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 		}
 	}
 	cp := newCheckpointer(ctx, &opts, cancel)
+	// Remote objects are fetched ahead of the workers; local ones are
+	// opened by the worker that reads them.
+	var ahead <-chan *fetched
+	if n := prefetchWidth(sources); n > 0 {
+		ahead = prefetch(ctx, jobs, n)
+	}
 	for w := 0; w < opts.Workers; w++ {
 		wk := &worker{opts: &opts, sink: opts.NewSink(w), stats: stats, report: report, skip: skip}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
-					return
+				var f *fetched
+				if ahead != nil {
+					var ok bool
+					if f, ok = <-ahead; !ok {
+						return
+					}
+				} else {
+					i := int(next.Add(1) - 1)
+					if i >= len(jobs) {
+						return
+					}
+					f = &fetched{job: jobs[i]}
 				}
-				wk.object(ctx, jobs[i])
+				wk.object(ctx, f)
 				stats.Done.Add(1)
 				cp.handOver(w, wk)
 			}
@@ -243,6 +258,11 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	}
 	wg.Wait()
 	cp.stop()
+	if ahead != nil {
+		for f := range ahead { // what was fetched for a run cut short
+			f.close()
+		}
+	}
 	byPath := func(a, b *FileError) int { return strings.Compare(a.Path, b.Path) }
 	slices.SortFunc(problems, byPath)
 	slices.SortFunc(notLogs, byPath)
@@ -418,9 +438,23 @@ type worker struct {
 	counted *Window    // records of the current object an earlier run counted
 }
 
-// object reads one object, reporting any problem, and tells an
-// ObjectSink about it.
-func (w *worker) object(ctx context.Context, j job) {
+// prefetchWidth returns how many objects to fetch at once for sources,
+// 0 when none of them gains from it.
+func prefetchWidth(sources []Source) int {
+	n := 0
+	for _, s := range sources {
+		if p, ok := s.(Prefetcher); ok {
+			n = max(n, p.Prefetch())
+		}
+	}
+	return n
+}
+
+// object reads one object, opened ahead (f.rc) or not, reporting any
+// problem, and tells an ObjectSink about it.
+func (w *worker) object(ctx context.Context, f *fetched) {
+	defer f.close()
+	j := f.job
 	name := objectName(j.src, j.obj)
 	w.read, w.counted = ObjectRead{}, nil
 	if w.opts.Known != nil {
@@ -433,12 +467,16 @@ func (w *worker) object(ctx context.Context, j job) {
 			}
 		}()
 	}
-	rc, err := j.src.Open(ctx, j.obj)
+	rc, err := f.rc, f.err
+	if rc == nil && err == nil {
+		if rc, err = j.src.Open(ctx, j.obj); err == nil {
+			defer rc.Close()
+		}
+	}
 	if err != nil {
 		w.problem(&FileError{Path: name, Offset: -1, Err: err})
 		return
 	}
-	defer rc.Close()
 	counted := &countingReader{r: rc, n: &w.stats.BytesIn}
 	if w.br == nil {
 		w.br = bufio.NewReaderSize(counted, 64<<10)

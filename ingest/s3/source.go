@@ -21,7 +21,10 @@ import (
 	"github.com/tailor-sec/tailor/ingest"
 )
 
-var _ ingest.Source = (*Source)(nil)
+var (
+	_ ingest.Source     = (*Source)(nil)
+	_ ingest.Prefetcher = (*Source)(nil)
+)
 
 // Defaults for the zero values of Options.
 const (
@@ -314,3 +317,7 @@ func (s *Source) retryer(mode aws.RetryMode) func() aws.Retryer {
 		return retry.NewStandard(std)
 	}
 }
+
+// Prefetch returns how many objects ingest should fetch ahead of its
+// workers: as many as may be open at once.
+func (s *Source) Prefetch() int { return cap(s.gets) }
