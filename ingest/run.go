@@ -46,6 +46,9 @@ type Options struct {
 	NewSink func(i int) Sink
 	// Stats, if set, is updated as the run goes, for a progress display.
 	Stats *Stats
+	// Listed, if set, is called once the objects to read are known,
+	// before any is read: how many, and their stored size.
+	Listed func(objects int, bytes int64)
 
 	// Shard, if set, reads only a part of the selected objects: see
 	// Shard.
@@ -198,6 +201,9 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 		stats.Bytes.Store(b)
 	}
 	stats.Listed.Store(true)
+	if opts.Listed != nil {
+		opts.Listed(int(stats.Objects.Load()), stats.Bytes.Load())
+	}
 	orderJobs(jobs)
 
 	ctx, cancel := context.WithCancelCause(ctx)

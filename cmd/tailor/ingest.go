@@ -275,6 +275,13 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	run.Stats = stats
 	start := time.Now()
 	bar := startProgress(opts.io, stats, showProgress)
+	remote := slices.ContainsFunc(sources, func(s ingest.Source) bool { _, ok := s.(ingest.Prefetcher); return ok })
+	if remote || showProgress {
+		// Long runs say what they are about to read before they read it.
+		run.Listed = func(objects int, bytes int64) {
+			bar.println(fmt.Sprintf("selected %d objects, %s", objects, mb(bytes)))
+		}
+	}
 	res, err := ingest.Run(ctx, sources, run)
 	bar.stop()
 	if err != nil {

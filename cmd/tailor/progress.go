@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tailor-sec/tailor/ingest"
@@ -16,6 +17,17 @@ type progressBar struct {
 	start time.Time
 	quit  chan struct{}
 	done  chan struct{}
+	mu    sync.Mutex // serializes writes to ErrOut
+}
+
+// println prints a line on stderr above the bar.
+func (p *progressBar) println(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.quit != nil {
+		fmt.Fprint(p.io.ErrOut, "\r\033[K")
+	}
+	fmt.Fprintln(p.io.ErrOut, line)
 }
 
 // progressEnabled decides --progress auto|always|never.
@@ -44,10 +56,14 @@ func startProgress(io *ioStreams, stats *ingest.Stats, on bool) *progressBar {
 		for {
 			select {
 			case <-p.quit:
+				p.mu.Lock()
 				fmt.Fprint(io.ErrOut, "\r\033[K")
+				p.mu.Unlock()
 				return
 			case <-t.C:
+				p.mu.Lock()
 				fmt.Fprint(io.ErrOut, "\r\033[K"+p.line(stats.Snapshot()))
+				p.mu.Unlock()
 			}
 		}
 	}()
