@@ -22,21 +22,49 @@ type Query struct {
 
 // Select returns the rows q selects, in key order.
 func (ix *Index) Select(q Query) []*Row {
-	kinds := q.Kinds
-	if len(kinds) == 0 {
-		kinds = []Kind{KindCall}
-	}
 	var out []*Row
-	for _, r := range ix.Rows() {
-		if !q.match(r, kinds) {
-			continue
-		}
-		out = append(out, r)
-	}
+	kinds := q.kinds()
+	ix.t.walkGroups(func(g *group) bool { return q.match(&g.key, kinds) }, func(g *group, c *cell) {
+		out = append(out, c.row(&g.key))
+	})
 	return out
 }
 
-func (q *Query) match(r *Row, kinds []Kind) bool {
+// Scan calls fn with each row q selects, in no particular order, without
+// collecting or sorting them: the way to read a large index quickly. fn
+// may keep the row.
+func (ix *Index) Scan(q Query, fn func(*Row)) {
+	kinds := q.kinds()
+	for _, g := range ix.t.groups {
+		// The rows of a group share all of a key the query looks at:
+		// decide once per group.
+		if !q.match(&g.key, kinds) {
+			continue
+		}
+		// One allocation for the group's rows.
+		rows := make([]Row, 0, len(g.rows)+1)
+		emit := func(c *cell) {
+			rows = append(rows, Row{})
+			c.fill(&rows[len(rows)-1], &g.key)
+			fn(&rows[len(rows)-1])
+		}
+		if g.total != nil {
+			emit(g.total)
+		}
+		for _, c := range g.rows {
+			emit(c)
+		}
+	}
+}
+
+func (q *Query) kinds() []Kind {
+	if len(q.Kinds) == 0 {
+		return []Kind{KindCall}
+	}
+	return q.Kinds
+}
+
+func (q *Query) match(r *Key, kinds []Kind) bool {
 	ok := false
 	for _, k := range kinds {
 		if r.Kind == k {

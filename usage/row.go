@@ -125,7 +125,14 @@ func (c *cell) clone() *cell {
 
 // row materializes c of the group with key k.
 func (c *cell) row(k *Key) *Row {
-	r := &Row{
+	r := new(Row)
+	c.fill(r, k)
+	return r
+}
+
+// fill sets r to c of the group with key k.
+func (c *cell) fill(r *Row, k *Key) {
+	*r = Row{
 		Key:       *k,
 		Calls:     c.calls,
 		Denied:    c.denied,
@@ -140,7 +147,6 @@ func (c *cell) row(k *Key) *Row {
 	if c.sketch != nil {
 		r.Folded = c.sketch.estimate()
 	}
-	return r
 }
 
 // cellOf returns the counters of r as a cell.

@@ -260,10 +260,15 @@ func (t *table) sorted() []*Row {
 
 // walk calls fn for each row in key order: groups in order, and in each
 // group the total, then the resources in order.
-func (t *table) walk(fn func(*group, *cell)) {
+func (t *table) walk(fn func(*group, *cell)) { t.walkGroups(nil, fn) }
+
+// walkGroups is walk over the groups keep reports true for (all if nil).
+func (t *table) walkGroups(keep func(*group) bool, fn func(*group, *cell)) {
 	groups := make([]*group, 0, len(t.groups))
 	for _, g := range t.groups {
-		groups = append(groups, g)
+		if keep == nil || keep(g) {
+			groups = append(groups, g)
+		}
 	}
 	slices.SortFunc(groups, func(a, b *group) int { return lessKey(&a.key, &b.key) })
 	var cells []*cell

@@ -36,6 +36,7 @@ parties that can get into the account.`,
 		newCatalogCmd(io),
 		newSimulateCmd(io),
 		newIAMCmd(io),
+		newRightsizeCmd(io, nil),
 	)
 	return cmd
 }

@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tailor-sec/tailor/account"
+	"github.com/tailor-sec/tailor/catalog"
+	"github.com/tailor-sec/tailor/internal/atomicfile"
+	"github.com/tailor-sec/tailor/policy"
+	"github.com/tailor-sec/tailor/report"
+	"github.com/tailor-sec/tailor/rightsize"
+	"github.com/tailor-sec/tailor/usage"
+)
+
+// rightsizeOptions holds the flags of `tailor rightsize`.
+type rightsizeOptions struct {
+	io *ioStreams
+
+	Usage           string
+	IAM             string
+	Principals      []string
+	ThirdParty      bool
+	All             bool
+	OwnAccounts     []string
+	Since           string
+	Until           string
+	Resources       string
+	Format          string
+	Output          string
+	DropConditional bool
+	CatalogDir      string
+	Now             func() time.Time
+}
+
+func newRightsizeCmd(io *ioStreams, runF func(*rightsizeOptions) error) *cobra.Command {
+	opts := &rightsizeOptions{io: io, Now: time.Now}
+	cmd := &cobra.Command{
+		Use:   "rightsize --usage INDEX --iam AUTHZ.json (--principal NAME|ARN... | --third-party | --all) [flags]",
+		Short: "Suggest least-privilege policies, proved, with a diff",
+		Long: `rightsize compares what each principal's policies grant with what the usage
+index shows it did, and suggests the smallest identity policy that still
+allows exactly that: derived statement by statement from today's policies,
+keeping their conditions, their Deny statements and the permissions boundary.
+
+Used means the successful calls in the window, mapped to IAM actions. Calls
+that were refused are listed, never granted. What CloudTrail cannot show is
+kept and marked, never silently removed: permission-only actions
+(iam:PassRole ...), dependent actions, actions a call possibly needed when
+the request parameters that decide were not logged (unless
+--drop-conditional), actions whose calls are data events of a service the
+logs hold no data events of, and everything when a day of the window has
+no logs at all.
+
+Every suggestion is verified before it is shown: it allows nothing today's
+policies do not (proved), and every observed successful call that today's
+policies allow it still allows. A suggestion that fails is an error with
+the counterexample, never output.
+
+--resources keep leaves each statement's resources; observed narrows used
+actions to the resources the logs show them used on, within the statement;
+generalize does the same but collapses more than 10 ARNs under one parent
+into a prefix pattern. The window defaults to the index's own (its
+--since/--until at ingest, else its first and last day with logs).
+
+For each principal the output is the unified diff from the canonical form of
+today's identity policies (all documents as one) to the suggestion, coloured
+on a terminal, then a summary; --format json gives one JSON document. With
+-o DIR, each principal gets DIR/<name>.policy.json (the document, or a list
+of documents when the suggestion is split at 6,144 characters),
+DIR/<name>.diff and DIR/<name>.report.json, each written atomically.
+
+A principal that gets no suggestion (policies missing from the snapshot, a
+failed verification) is reported on stderr, with --format json also in the
+document; the others are still written, and the exit status is 1.`,
+		Example: `  tailor rightsize --usage usage.parquet --iam iam.json --principal DatadogIntegrationRole
+  tailor rightsize --usage usage.parquet --iam iam.json --third-party --since 90d -o rightsized/
+  tailor rightsize --usage usage.parquet --iam iam.json --all --resources observed --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Usage == "" || opts.IAM == "" {
+				return flagErrorf("rightsize needs --usage INDEX and --iam AUTHZ.json")
+			}
+			n := 0
+			for _, set := range []bool{len(opts.Principals) > 0, opts.ThirdParty, opts.All} {
+				if set {
+					n++
+				}
+			}
+			if n != 1 {
+				return flagErrorf("rightsize needs exactly one of --principal, --third-party and --all")
+			}
+			if opts.Format != "text" && opts.Format != "json" {
+				return flagErrorf("--format: want text or json, not %q", opts.Format)
+			}
+			if _, err := rightsize.ParseResourceMode(opts.Resources); err != nil {
+				return flagErrorf("--resources: want keep, observed or generalize, not %q", opts.Resources)
+			}
+			for _, a := range splitList(opts.OwnAccounts) {
+				if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
+					return flagErrorf("--own-accounts: %q is not a 12-digit account id", a)
+				}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runRightsize(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.Usage, "usage", "", "the usage index `FILE` tailor ingest wrote")
+	f.StringVar(&opts.IAM, "iam", "", "the IAM snapshot: `FILE` of aws iam get-account-authorization-details (or tailor iam snapshot)")
+	f.StringArrayVar(&opts.Principals, "principal", nil, "rightsize the user or role `NAME|ARN`; repeat for several")
+	f.BoolVar(&opts.ThirdParty, "third-party", false, "rightsize every role whose trust policy admits an account outside yours")
+	f.BoolVar(&opts.All, "all", false, "rightsize every role and user (service-linked roles aside)")
+	f.StringSliceVar(&opts.OwnAccounts, "own-accounts", nil, "your other `ACCOUNT`s: trust to them is not third-party")
+	f.StringVar(&opts.Since, "since", "", "start of the window: `TIME` (RFC 3339, 2006-01-02, or an age like 90d); default the index's")
+	f.StringVar(&opts.Until, "until", "", "end of the window (`TIME`, exclusive); default the index's")
+	f.StringVar(&opts.Resources, "resources", "keep", "resources of the suggestion, `MODE`: keep, observed or generalize")
+	f.StringVar(&opts.Format, "format", "text", "output `format`: text or json")
+	f.StringVarP(&opts.Output, "output", "o", "", "write <name>.policy.json, <name>.diff and <name>.report.json per principal to `DIR`")
+	f.BoolVar(&opts.DropConditional, "drop-conditional", false, "drop actions a call only possibly needed instead of keeping them, marked")
+	f.StringVar(&opts.CatalogDir, "catalog", "", "read the IAM catalog from the service reference files in `DIR`")
+	return cmd
+}
+
+func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
+	since, until, err := parseWindow(opts.Since, opts.Until, opts.Now())
+	if err != nil {
+		return err
+	}
+	cat, err := catalog.Load(catalog.Options{Dir: opts.CatalogDir})
+	if err != nil {
+		return fmt.Errorf("load catalog: %w", err)
+	}
+	snap, err := account.LoadFile(opts.IAM)
+	if err != nil {
+		return err
+	}
+	ix, err := usage.ReadFile(opts.Usage)
+	if err != nil {
+		return err
+	}
+	mode, _ := rightsize.ParseResourceMode(opts.Resources)
+	rs, err := rightsize.New(cat, ix, rightsize.Options{Since: since, Until: until, Resources: mode, DropConditional: opts.DropConditional})
+	if err != nil {
+		return err
+	}
+	principals, err := selectPrincipals(snap, opts)
+	if err != nil {
+		return err
+	}
+	run := &report.RightsizeRun{Tool: "tailor " + version, Catalog: cat.Source(), Window: rs.Window()}
+	var subjects []*rightsize.Subject
+	for _, p := range principals {
+		s, err := rs.Subject(snap, p)
+		if err != nil {
+			run.Failures = append(run.Failures, report.RightsizeFailure{Principal: p.ARN(), Error: err.Error()})
+			continue
+		}
+		subjects = append(subjects, s)
+	}
+	for _, res := range rs.SuggestAll(ctx, subjects) {
+		if res.Err != nil {
+			run.Failures = append(run.Failures, report.RightsizeFailure{Principal: res.Subject.ARN, Error: res.Err.Error()})
+			continue
+		}
+		run.Suggestions = append(run.Suggestions, res.Suggestion)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+
+	switch {
+	case opts.Output != "":
+		err = writeRightsizeFiles(opts, run)
+	case opts.Format == "json":
+		err = report.WriteRightsizeJSON(opts.io.Out, run)
+	default:
+		// Failures go to stderr below, not into the text.
+		text := *run
+		text.Failures = nil
+		err = report.WriteRightsizeText(opts.io.Out, &text, report.RightsizeTextOptions{Color: opts.io.colorEnabled()})
+	}
+	if err != nil {
+		return err
+	}
+	for _, f := range run.Failures {
+		fmt.Fprintf(opts.io.ErrOut, "tailor: rightsize %s: %s\n", f.Principal, f.Error)
+	}
+	if len(run.Failures) > 0 {
+		return &codeError{code: exitError}
+	}
+	return nil
+}
+
+// selectPrincipals returns the principals the flags name: each
+// --principal, every third-party role, or every role and user.
+func selectPrincipals(snap *account.Snapshot, opts *rightsizeOptions) ([]account.Principal, error) {
+	var out []account.Principal
+	switch {
+	case len(opts.Principals) > 0:
+		seen := map[string]bool{}
+		for _, name := range opts.Principals {
+			p, err := snap.Principal(name)
+			if err != nil {
+				return nil, fmt.Errorf("--principal: %w", err)
+			}
+			if !seen[p.ARN()] {
+				seen[p.ARN()] = true
+				out = append(out, p)
+			}
+		}
+	case opts.ThirdParty:
+		own := append([]string{snap.AccountID()}, splitList(opts.OwnAccounts)...)
+		for _, r := range snap.Roles() {
+			if r.ServiceLinked() || r.AssumeRolePolicyDocument == nil {
+				continue
+			}
+			trust, err := policy.ParseEncoded(r.AssumeRolePolicyDocument)
+			if err != nil {
+				return nil, fmt.Errorf("trust policy of %s: %w", r.ARN, err)
+			}
+			for _, t := range policy.Trustees(trust) {
+				if t.External(own) {
+					out = append(out, account.Principal{Kind: account.KindRole, Role: r})
+					break
+				}
+			}
+		}
+	default:
+		for _, r := range snap.Roles() {
+			if !r.ServiceLinked() {
+				out = append(out, account.Principal{Kind: account.KindRole, Role: r})
+			}
+		}
+		for _, u := range snap.Users() {
+			out = append(out, account.Principal{Kind: account.KindUser, User: u})
+		}
+	}
+	return out, nil
+}
+
+// writeRightsizeFiles writes the three files of each principal into
+// opts.Output, each atomically, and lists them on Out.
+func writeRightsizeFiles(opts *rightsizeOptions, run *report.RightsizeRun) error {
+	if err := os.MkdirAll(opts.Output, 0o755); err != nil {
+		return fmt.Errorf("create output directory: %w", err)
+	}
+	// A user and a role may share a name: then both files say which.
+	count := map[string]int{}
+	for _, s := range run.Suggestions {
+		count[report.RightsizeFileName(s.Name)]++
+	}
+	for _, s := range run.Suggestions {
+		base := report.RightsizeFileName(s.Name)
+		if count[base] > 1 {
+			base = s.Kind + "-" + base
+		}
+		pol, err := report.RightsizePolicyJSON(s)
+		if err != nil {
+			return err
+		}
+		diff, err := report.RightsizeDiff(s)
+		if err != nil {
+			return err
+		}
+		var rep bytes.Buffer
+		if err := report.WriteRightsizeReport(&rep, s, "tailor "+version); err != nil {
+			return err
+		}
+		for _, f := range []struct {
+			ext  string
+			data []byte
+		}{{".policy.json", pol}, {".diff", diff}, {".report.json", rep.Bytes()}} {
+			path := filepath.Join(opts.Output, base+f.ext)
+			err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
+				_, err := w.Write(f.data)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+		}
+		docs := "1 document"
+		if len(s.Policies) != 1 {
+			docs = fmt.Sprintf("%d documents", len(s.Policies))
+		}
+		fmt.Fprintf(opts.io.Out, "%s: %d actions granted, %d used; %s → %s.{policy.json,diff,report.json}\n",
+			s.Principal, s.Granted, s.Used, docs, filepath.Join(opts.Output, base))
+	}
+	return nil
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package rightsize_test
+
+const raceEnabled = false
