@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"io"
@@ -154,4 +155,11 @@ func (b *budget) release(n int64) {
 	b.left += n
 	b.mu.Unlock()
 	b.cond.Broadcast()
+}
+
+// A gunzipper inflates a gzip stream; a worker keeps one and resets it
+// for each object.
+type gunzipper interface {
+	Reset(r *bufio.Reader) error
+	Read(p []byte) (int, error)
 }

@@ -17,7 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/tailor-sec/tailor"
 )
 
@@ -435,7 +434,7 @@ type worker struct {
 	report func(*FileError)
 	skip   func(*FileError)
 
-	gz  *gzip.Reader
+	gz  gunzipper
 	br  *bufio.Reader
 	dec *Decoder
 	ev  tailor.Event
@@ -504,13 +503,10 @@ func (w *worker) stream(ctx context.Context, name string, r *bufio.Reader) {
 	magic, _ := r.Peek(2)
 	gzipped := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
 	if gzipped {
-		var err error
 		if w.gz == nil {
-			w.gz, err = gzip.NewReader(r)
-		} else {
-			err = w.gz.Reset(r)
+			w.gz = newGunzip()
 		}
-		if err != nil {
+		if err := w.gz.Reset(r); err != nil {
 			w.problem(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
 			return
 		}

@@ -322,14 +322,17 @@ func arrowCallsByPrincipal(t *testing.T, path string) map[string]int64 {
 	return out
 }
 
-// countingSink counts events and the objects reported done.
+// countingSink counts events and the objects reported done, taking
+// pause for each object.
 type countingSink struct {
 	events  int
 	objects []string
+	pause   time.Duration
 }
 
 func (c *countingSink) Add(*tailor.Event, bool) { c.events++ }
 func (c *countingSink) ObjectDone(name string, _ ingest.Object, _ ingest.ObjectRead) {
+	time.Sleep(c.pause) // slow objects, so that checkpoints come between them
 	c.objects = append(c.objects, name)
 }
 
@@ -405,7 +408,7 @@ func TestRunCheckpoints(t *testing.T) {
 			return nil
 		},
 		NewSink: func(int) ingest.Sink {
-			s := &countingSink{}
+			s := &countingSink{pause: 200 * time.Microsecond}
 			mu.Lock()
 			all = append(all, s)
 			mu.Unlock()
