@@ -37,6 +37,9 @@ parties that can get into the account.`,
 		newSimulateCmd(io),
 		newIAMCmd(io),
 		newRightsizeCmd(io, nil),
+		newReviewCmd(io, nil),
+		newActivityCmd(io, nil),
+		newVendorsCmd(io, nil),
 	)
 	return cmd
 }

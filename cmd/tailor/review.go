@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tailor-sec/tailor/account"
+	"github.com/tailor-sec/tailor/catalog"
+	"github.com/tailor-sec/tailor/report"
+	"github.com/tailor-sec/tailor/review"
+	"github.com/tailor-sec/tailor/usage"
+)
+
+// reviewOptions holds the flags of `tailor review`.
+type reviewOptions struct {
+	io *ioStreams
+
+	IAM              string
+	Usage            string
+	Events           string
+	CredentialReport string
+	OwnAccounts      []string
+	OwnNetworks      []string
+	Vendors          string
+	InactiveDays     int
+	KeyAgeDays       int
+	Now              string
+	Format           string
+	FailOn           string
+	CatalogDir       string
+
+	vendorsCache string // tests: the cache file to look in
+}
+
+func newReviewCmd(io *ioStreams, runF func(*reviewOptions) error) *cobra.Command {
+	opts := &reviewOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "review --iam AUTHZ.json [flags]",
+		Short: "Review the third parties that can get into the account",
+		Long: `Review every way an outside party can get into the account: roles whose trust
+policy admits an account outside yours (by name, as a whole account, or
+"*"), IAM users whose access keys are used from outside your networks, and
+accounts the logs show assuming roles that today's trust no longer admits.
+
+Each finding has a stable id, a severity (critical, high, medium, low, info),
+the evidence (the statement, the dates, the counts) and a remedy: a corrected
+trust policy, a permission boundary, the key to rotate, or the
+'tailor rightsize' command to run. Principals come worst first.
+
+The usage index (--usage) and the activity log (--events), both written by
+'tailor ingest', add what the principals did: last assumptions, unused
+sensitive grants, denied-call bursts, trust changes. The credential report
+adds access key ages and the root user. ExternalId values are never shown:
+only their length and a short fingerprint.
+
+"now" is the end of the logs' window unless --now says otherwise, so that a
+review of old logs judges ages as of then. An address counts as outside
+unless it is private, AWS-internal or in --own-networks.
+
+With --fail-on SEVERITY the exit status is 5 when a finding at or above it
+exists (after the output is written).`,
+		Example: `  tailor review --iam iam.json --usage usage.parquet --events events.parquet \
+      --credential-report creds.csv
+  tailor review --iam iam.json --own-accounts 111122223333,444455556666 --format sarif > review.sarif
+  tailor review --iam iam.json --usage usage.parquet --fail-on high --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.IAM == "" {
+				return flagErrorf("review needs --iam AUTHZ.json")
+			}
+			switch opts.Format {
+			case "table", "json", "sarif":
+			default:
+				return flagErrorf("--format: want table, json or sarif, not %q", opts.Format)
+			}
+			if opts.FailOn != "" {
+				if _, err := review.ParseSeverity(opts.FailOn); err != nil {
+					return flagErrorf("--fail-on: %v", err)
+				}
+			}
+			if opts.InactiveDays < 0 || opts.KeyAgeDays < 0 {
+				return flagErrorf("--inactive-days and --key-age-days must not be negative")
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runReview(cmd.Context(), opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.IAM, "iam", "", "the IAM snapshot: `FILE` of aws iam get-account-authorization-details (or tailor iam snapshot)")
+	f.StringVar(&opts.Usage, "usage", "", "the usage index `FILE` tailor ingest wrote")
+	f.StringVar(&opts.Events, "events", "", "the activity log `FILE` tailor ingest --events wrote")
+	f.StringVar(&opts.CredentialReport, "credential-report", "", "the IAM credential report `FILE` (CSV or aws iam get-credential-report JSON)")
+	f.StringSliceVar(&opts.OwnAccounts, "own-accounts", nil, "your other `ACCOUNT`s: trust to them is not third-party")
+	f.StringSliceVar(&opts.OwnNetworks, "own-networks", nil, "your address ranges (`CIDR`s): keys used from elsewhere are used from outside")
+	f.StringVar(&opts.Vendors, "vendors", "", "the known-accounts list `FILE` (default: the cache 'tailor vendors update' fills)")
+	f.IntVar(&opts.InactiveDays, "inactive-days", 90, "a third-party role or access key unused this many `DAYS` is a finding")
+	f.IntVar(&opts.KeyAgeDays, "key-age-days", 90, "access keys older than this many `DAYS` should be rotated")
+	f.StringVar(&opts.Now, "now", "", "judge ages as of `TIME` (default: the end of the logs' window, else the credential report's date, else the clock)")
+	f.StringVar(&opts.Format, "format", "table", "output `format`: table, json or sarif")
+	f.StringVar(&opts.FailOn, "fail-on", "", "exit with status 5 when a finding at or above `SEVERITY` exists")
+	f.StringVar(&opts.CatalogDir, "catalog", "", "read the IAM catalog from the service reference files in `DIR`")
+	return cmd
+}
+
+func runReview(ctx context.Context, opts *reviewOptions) error {
+	ro := review.Options{InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays}
+	for _, a := range splitList(opts.OwnAccounts) {
+		if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
+			return flagErrorf("--own-accounts: %q is not a 12-digit account id", a)
+		}
+		ro.OwnAccounts = append(ro.OwnAccounts, a)
+	}
+	for _, n := range splitList(opts.OwnNetworks) {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			a, aerr := netip.ParseAddr(n)
+			if aerr != nil {
+				return flagErrorf("--own-networks: %q is not a CIDR block or an address", n)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		ro.OwnNetworks = append(ro.OwnNetworks, p.Masked())
+	}
+	if opts.Now != "" {
+		t, err := parseTimeFlag(opts.Now, time.Now())
+		if err != nil {
+			return flagErrorf("--now: %v", err)
+		}
+		ro.Now = t
+	}
+	cat, err := catalog.Load(catalog.Options{Dir: opts.CatalogDir})
+	if err != nil {
+		return err
+	}
+	ro.Catalog = cat
+
+	in := review.Input{IAMPath: opts.IAM, UsagePath: opts.Usage, EventsPath: opts.Events, CredentialsPath: opts.CredentialReport}
+	if in.Snapshot, err = account.LoadFile(opts.IAM); err != nil {
+		return err
+	}
+	if opts.Usage != "" {
+		if in.Usage, err = usage.ReadFile(opts.Usage); err != nil {
+			return err
+		}
+	}
+	if opts.Events != "" {
+		if _, err := os.Stat(opts.Events); err != nil {
+			return fmt.Errorf("read activity log: %w", err)
+		}
+		path := opts.Events
+		in.Events = func(fn func(*usage.Activity) error) error { return usage.ScanActivity(path, fn) }
+	}
+	if opts.CredentialReport != "" {
+		if in.Credentials, err = account.LoadCredentialReport(opts.CredentialReport); err != nil {
+			return err
+		}
+	}
+	if in.Vendors, err = loadVendors(opts.io, opts.Vendors, opts.vendorsCache); err != nil {
+		return err
+	}
+	rep, err := review.Review(ctx, in, ro)
+	if err != nil {
+		return err
+	}
+	switch opts.Format {
+	case "json":
+		err = report.WriteReviewJSON(opts.io.Out, rep, "tailor "+version)
+	case "sarif":
+		so := report.SARIFOptions{ToolVersion: version, Artifact: opts.IAM}
+		if text, rerr := os.ReadFile(opts.IAM); rerr == nil {
+			so.Line = report.LineIndex(text)
+		}
+		err = report.WriteSARIF(opts.io.Out, rep, so)
+	default:
+		err = report.WriteReviewText(opts.io.Out, rep, report.TextOptions{Width: reviewTextWidth(opts.io), Color: opts.io.colorEnabled()})
+	}
+	if err != nil {
+		return err
+	}
+	if opts.FailOn != "" {
+		sev, _ := review.ParseSeverity(opts.FailOn)
+		if n := rep.Counts.AtLeast(sev); n > 0 {
+			return &codeError{code: exitFindings, msg: fmt.Sprintf("%d %s at or above %s", n, reviewPlural(n, "finding", "findings"), sev)}
+		}
+	}
+	return nil
+}
+
+// reviewTextWidth is the width text output fits: the terminal's, else 100.
+func reviewTextWidth(io *ioStreams) int {
+	if io.stdoutTTY && io.width > 0 {
+		return io.width
+	}
+	return 100
+}
+
+func reviewPlural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
