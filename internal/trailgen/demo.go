@@ -263,7 +263,7 @@ Cost Explorer, inventory, and ` + "`GetObject`" + ` on the cost-report bucket (S
 audit policy, and has never used it (no ` + "`RoleLastUsed`" + `, no record).
 
 **{{.CB.Name}}** (account ` + "`{{.CB.Account}}`" + `) assumes ` + "`{{.CB.Role}}`" + ` until {{.DeleteDay}}, when the
-administrator deletes the role. The vendor keeps trying and is refused twice a day. The role is
+administrator deletes the role. The vendor tries again the same day and is refused. The role is
 absent from ` + "`iam.json`" + `; its policy ` + "`CloudabilityMonitorResources`" + ` is left behind, attached to nothing.
 
 **CI**: ` + "`{{.CI}}`" + ` is assumed by GitHub Actions through the account's OIDC provider
