@@ -99,9 +99,11 @@ func (w *window) slide(from int) {
 	if from == 0 {
 		return
 	}
-	w.lines += bytes.Count(w.buf[:from], newline)
-	if k := bytes.LastIndexByte(w.buf[:from], '\n'); k >= 0 {
-		w.lineStart = w.base + int64(k) + 1
+	// Count is vectorized; LastIndexByte is not: look for the last
+	// newline only when there is one (compact JSON has none).
+	if n := bytes.Count(w.buf[:from], newline); n > 0 {
+		w.lines += n
+		w.lineStart = w.base + int64(bytes.LastIndexByte(w.buf[:from], '\n')) + 1
 	}
 	w.base += int64(from)
 	copy(w.buf, w.buf[from:w.n])
