@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -225,4 +226,57 @@ func totals(csv string) map[string]string {
 		m[k] = strconv.Itoa(v)
 	}
 	return m
+}
+
+// TestCheckpointKill: a tailor process killed with SIGKILL after a
+// checkpoint, run again, ends with the index of an uninterrupted run.
+func TestCheckpointKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	arch := testArchive(t)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tailor")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	whole := filepath.Join(dir, "whole.parquet")
+	ingestOK(t, arch, "-o", whole)
+
+	out := filepath.Join(dir, "killed.parquet")
+	cp := filepath.Join(dir, "run.checkpoint")
+	cmd := exec.Command(bin, "ingest", arch, "-o", out, "--checkpoint", cp, "--checkpoint-every", "5ms", "--workers", "1", "--progress", "never")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	killed := false
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if _, err := os.Stat(cp); err == nil {
+			killed = cmd.Process.Kill() == nil
+			break
+		}
+		select {
+		case <-done:
+			t.Skip("the run finished before it could be killed")
+		default:
+		}
+	}
+	<-done
+	if !killed {
+		t.Fatal("no checkpoint appeared")
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Fatal("a killed run left an index")
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".killed.parquet.*")); len(leftovers) > 0 {
+		t.Logf("temporary files a kill left behind: %v", leftovers)
+	}
+	if code, _, stderr := runTailor(t, "", "ingest", arch, "-o", out, "--checkpoint", cp, "--progress", "never"); code != exitOK {
+		t.Fatalf("resume: %s", stderr)
+	}
+	if got, want := dumpIndex(t, out), dumpIndex(t, whole); got != want {
+		t.Fatalf("the resumed run differs from the uninterrupted one: %s", firstDiff(got, want))
+	}
 }
