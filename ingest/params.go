@@ -367,15 +367,18 @@ func (p *parser) queueARN(url, part string) string {
 			return ""
 		}
 	}
-	f := strings.Split(rest, "/")
-	if len(f) < 3 || !isAccountID(f[1]) || f[2] == "" {
+	host, path, _ := strings.Cut(rest, "/")
+	account, name, _ := strings.Cut(path, "/")
+	if !isAccountID(account) || name == "" || strings.IndexByte(name, '/') >= 0 {
 		return ""
 	}
 	region := p.ev.Region
-	if h := strings.Split(f[0], "."); len(h) >= 3 && h[0] == "sqs" {
-		region = h[1]
+	if svc, after, ok := strings.Cut(host, "."); ok && svc == "sqs" {
+		if r, _, ok := strings.Cut(after, "."); ok {
+			region = r
+		}
 	}
-	return p.concat("arn:", part, ":sqs:", region, ":", f[1], ":", f[2])
+	return p.concat("arn:", part, ":sqs:", region, ":", account, ":", name)
 }
 
 // assumption records the session an AssumeRole* call created.

@@ -105,6 +105,7 @@ type Builder struct {
 	resolvedAt int // size of pend after the last attempt to resolve it
 	res        []string
 	params     strings.Builder
+	fold       []byte // a folded resource, for lookups
 }
 
 type covKey struct {
@@ -191,8 +192,9 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 		if !ok && g.level > 0 {
 			// In a folded group the raw resource has no row of its own:
 			// count on the folded row without building one.
-			if f := foldARN(res, g.level); f != res {
-				if c, ok = g.rows[f]; ok && c.sketch != nil {
+			b.fold = appendFold(b.fold[:0], res, g.level)
+			if f := b.fold; string(f) != res {
+				if c, ok = g.rows[string(f)]; ok && c.sketch != nil {
 					c.sketch.add(res)
 				}
 			}

@@ -226,6 +226,27 @@ func resourcePart(arn string) string {
 	return rest
 }
 
+// appendFold appends foldARN(arn, lvl) to b, without allocating a
+// string: for lookups.
+func appendFold(b []byte, arn string, lvl uint8) []byte {
+	res := resourcePart(arn)
+	first := strings.IndexByte(res, '/')
+	if first < 0 {
+		return append(b, arn...)
+	}
+	head := arn[:len(arn)-len(res)]
+	cut := first
+	if lvl < 2 {
+		if strings.HasSuffix(res, "/*") {
+			return append(b, arn...)
+		}
+		cut = strings.LastIndexByte(res, '/')
+	}
+	b = append(b, head...)
+	b = append(b, res[:cut]...)
+	return append(b, "/*"...)
+}
+
 // foldARN folds an ARN whose resource is a path: at level 1 into its
 // parent prefix, at level 2 into the first path segment. Other strings
 // come back unchanged.
