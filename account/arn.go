@@ -17,19 +17,6 @@ func parseARN(s string) (arn, bool) {
 	return arn{parts[1], parts[2], parts[3], parts[4], parts[5]}, true
 }
 
-// isAccountID reports whether s is a 12-digit AWS account id.
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // lastSegment returns the part of an IAM resource after its last slash:
 // "role/path/Name" gives "Name".
 func lastSegment(resource string) string {

@@ -1,6 +1,10 @@
 package account
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tailor-sec/tailor"
+)
 
 func TestParseARN(t *testing.T) {
 	tests := []struct {
@@ -26,8 +30,8 @@ func TestParseARN(t *testing.T) {
 
 func TestIsAccountID(t *testing.T) {
 	for s, want := range map[string]bool{"123456789012": true, "012345678901": true, "aws": false, "12345678901": false, "1234567890123": false, "12345678901a": false, "": false} {
-		if got := isAccountID(s); got != want {
-			t.Errorf("isAccountID(%q) = %v", s, got)
+		if got := tailor.IsAccountID(s); got != want {
+			t.Errorf("tailor.IsAccountID(%q) = %v", s, got)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // PrincipalKind says whether a [Principal] is a user or a role.
@@ -75,7 +77,7 @@ func (s *Snapshot) Principal(nameOrARN string) (Principal, error) {
 		default:
 			return Principal{}, fmt.Errorf("%w: %s is not the ARN of an IAM user, role or role session", ErrNotFound, q)
 		}
-		if s.accountID != "" && isAccountID(a.account) && a.account != s.accountID {
+		if s.accountID != "" && tailor.IsAccountID(a.account) && a.account != s.accountID {
 			return Principal{}, fmt.Errorf("%w: %s is in account %s, the snapshot is of account %s", ErrNotFound, q, a.account, s.accountID)
 		}
 		return Principal{}, fmt.Errorf("%w: no user or role has ARN %s", ErrNotFound, q)

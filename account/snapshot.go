@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // Snapshot is the IAM configuration of one account at one time: its users,
@@ -163,7 +165,7 @@ func dedupe[T any](s *Snapshot, list []T, key func(*T) string, kind string) []T 
 func (s *Snapshot) findAccount() {
 	count := map[string]int{}
 	add := func(a string) {
-		if p, ok := parseARN(a); ok && isAccountID(p.account) {
+		if p, ok := parseARN(a); ok && tailor.IsAccountID(p.account) {
 			count[p.account]++
 		}
 	}

@@ -3,6 +3,8 @@ package ingest
 import (
 	"strings"
 	"time"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // A LogKey is what an object key says about the log file under the
@@ -41,7 +43,7 @@ func ParseLogKey(key string) (LogKey, bool) {
 		if len(rest) > 0 && strings.HasPrefix(rest[0], "o-") {
 			k.OrgID, rest = rest[0], rest[1:]
 		}
-		if len(rest) < 2 || !isAccountID(rest[0]) {
+		if len(rest) < 2 || !tailor.IsAccountID(rest[0]) {
 			break
 		}
 		switch rest[1] {
@@ -68,7 +70,7 @@ func ParseLogKey(key string) (LogKey, bool) {
 	}
 	// The file name repeats account, region and time, and marks digests.
 	name := parts[len(parts)-1]
-	if f := strings.Split(name, "_"); len(f) >= 4 && isAccountID(f[0]) {
+	if f := strings.Split(name, "_"); len(f) >= 4 && tailor.IsAccountID(f[0]) {
 		switch f[1] {
 		case "CloudTrail", "CloudTrail-Digest", "CloudTrail-Insight":
 			found = true
@@ -133,18 +135,6 @@ func (f *Filter) MatchKey(k LogKey) bool {
 // CloudTrail log file may be. CloudTrail delivers within about 15 minutes
 // of the call; the bound leaves a wide margin.
 const MaxDeliveryLag = 2 * time.Hour
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
-}
 
 func contains(list []string, s string) bool {
 	for _, v := range list {

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // Dir is a directory of log files, walked recursively. Files are selected
@@ -90,7 +92,7 @@ func pruneDir(rel string, f *Filter) bool {
 	if len(rest) > 0 && strings.HasPrefix(rest[0], "o-") {
 		rest = rest[1:]
 	}
-	if len(rest) == 0 || !isAccountID(rest[0]) {
+	if len(rest) == 0 || !tailor.IsAccountID(rest[0]) {
 		return false
 	}
 	if len(f.Accounts) > 0 && !contains(f.Accounts, rest[0]) {

@@ -369,7 +369,7 @@ func (p *parser) queueARN(url, part string) string {
 	}
 	host, path, _ := strings.Cut(rest, "/")
 	account, name, _ := strings.Cut(path, "/")
-	if !isAccountID(account) || name == "" || strings.IndexByte(name, '/') >= 0 {
+	if !tailor.IsAccountID(account) || name == "" || strings.IndexByte(name, '/') >= 0 {
 		return ""
 	}
 	region := p.ev.Region
@@ -391,7 +391,7 @@ func (p *parser) assumption(v *params) {
 		SourceIdentity: v.sourceIdentity,
 		ExternalID:     v.externalID,
 	}
-	if isAccountID(p.idAccount) {
+	if tailor.IsAccountID(p.idAccount) {
 		a.CallerAccount = p.idAccount
 	}
 	if p.resp.end > p.resp.start {

@@ -550,7 +550,7 @@ func (p *parser) finish() {
 		}
 		ev.CallerAccount = p.idAccount
 	case tailor.IdentityAWSAccount:
-		if isAccountID(p.idAccount) {
+		if tailor.IsAccountID(p.idAccount) {
 			ev.Principal = p.concat("arn:", partition(ev.Region), ":iam::", p.idAccount, ":root")
 		}
 		ev.CallerAccount = p.idAccount
@@ -567,7 +567,7 @@ func (p *parser) finish() {
 		case p.idType == "" && p.idInvokedBy != "":
 			ev.Principal = p.idInvokedBy
 			ev.PrincipalType = tailor.IdentityAWSService
-		case isAccountID(p.idAccount):
+		case tailor.IsAccountID(p.idAccount):
 			ev.Principal = p.concat("arn:", partition(ev.Region), ":iam::", p.idAccount, ":root")
 		case p.idPrincipalID != "":
 			ev.Principal = p.idPrincipalID

@@ -2,6 +2,8 @@ package policy
 
 import (
 	"strings"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // TrusteeKind says what a principal in a trust policy names.
@@ -100,7 +102,7 @@ func Trustees(p *Policy) []Trustee {
 			add(TrustService, v, "")
 		}
 		for _, v := range pr.Federated {
-			add(TrustFederated, v, arnAccount(v))
+			add(TrustFederated, v, tailor.ARNAccount(v))
 		}
 		for _, v := range pr.CanonicalUser {
 			add(TrustCanonicalUser, v, "")
@@ -114,10 +116,10 @@ func classifyAWSPrincipal(v string) (TrusteeKind, string) {
 	switch {
 	case v == "*":
 		return TrustAnyone, ""
-	case isAccountID(v):
+	case tailor.IsAccountID(v):
 		return TrustAccount, v
 	case strings.HasPrefix(v, "arn:"):
-		acct := arnAccount(v)
+		acct := tailor.ARNAccount(v)
 		if strings.HasSuffix(v, ":root") {
 			return TrustAccount, acct
 		}
@@ -126,27 +128,6 @@ func classifyAWSPrincipal(v string) (TrusteeKind, string) {
 	// A unique id (AROA…, AIDA…): what a deleted principal's ARN turns
 	// into in a trust policy.
 	return TrustPrincipal, ""
-}
-
-// arnAccount returns the account field of an ARN, or "".
-func arnAccount(arn string) string {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) < 6 || f[0] != "arn" {
-		return ""
-	}
-	return f[4]
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // External reports whether the trustee admits principals outside the

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/usage"
 )
@@ -246,7 +247,7 @@ func (r *reviewer) gatherUsage() {
 					f.use(row.Principal, a, row.Succeeded(), row.LastSeen, "")
 				}
 			}
-			if row.PrincipalType == "Root" && !f.events && r.own[arnAccount(row.Principal)] {
+			if row.PrincipalType == "Root" && !f.events && r.own[tailor.ARNAccount(row.Principal)] {
 				f.rootCalls += row.Calls
 				f.root = append(f.root, EventRef{Time: row.FirstSeen, Event: eventName(row.EventSource, row.EventName), Principal: row.Principal, Count: row.Calls})
 			}
@@ -264,7 +265,7 @@ func (r *reviewer) gatherUsage() {
 		if row.EventSource == "sts.amazonaws.com" && row.EventName == "AssumeRole" && isRoleARN(row.Resource) {
 			acct := row.CallerAccount
 			if acct == "" {
-				acct = arnAccount(row.Principal)
+				acct = tailor.ARNAccount(row.Principal)
 			}
 			if acct == "" || r.own[acct] {
 				continue
@@ -410,7 +411,7 @@ func (r *reviewer) gatherEvents() error {
 				ad.agents[a.UserAgent] = true
 			}
 		case "Root":
-			if r.own[a.PrincipalAccount] || r.own[arnAccount(a.Principal)] {
+			if r.own[a.PrincipalAccount] || r.own[tailor.ARNAccount(a.Principal)] {
 				f.rootCalls++
 				if len(f.root) < 200 {
 					f.root = append(f.root, EventRef{Time: t, Event: eventName(a.EventSource, a.EventName), Principal: a.Principal,

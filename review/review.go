@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/account"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/usage"
@@ -490,21 +491,12 @@ func (r *reviewer) kindOf(arn string) (kind, name string) {
 	case strings.HasPrefix(res, "user/"):
 		return KindUser, res[strings.LastIndex(res, "/")+1:]
 	case res == "root":
-		if r.own[arnAccount(arn)] {
+		if r.own[tailor.ARNAccount(arn)] {
 			return KindRoot, "root"
 		}
-		return KindAccount, arnAccount(arn)
+		return KindAccount, tailor.ARNAccount(arn)
 	}
 	return KindOther, arn
-}
-
-// arnAccount returns the account field of an ARN, or "".
-func arnAccount(arn string) string {
-	f := strings.SplitN(arn, ":", 6)
-	if len(f) < 6 || f[0] != "arn" {
-		return ""
-	}
-	return f[4]
 }
 
 // days returns a duration in whole days, for people.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/account"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/policy"
@@ -125,7 +126,7 @@ func weakReasons(v string, like bool, roleName string) []string {
 	if n := len([]rune(v)); n < 12 {
 		why = append(why, fmt.Sprintf("only %d characters long", n))
 	}
-	if isAccountID(v) {
+	if tailor.IsAccountID(v) {
 		why = append(why, "an AWS account id")
 	}
 	if roleName != "" && strings.EqualFold(v, roleName) {
@@ -290,7 +291,7 @@ func (r *reviewer) narrowing(t *policy.Trustee) (keys []string, internal bool) {
 				for _, v := range c.Values {
 					a := v
 					if strings.HasPrefix(v, "arn:") {
-						a = arnAccount(v)
+						a = tailor.ARNAccount(v)
 					}
 					if !r.own[a] {
 						all = false
@@ -493,7 +494,7 @@ func (r *reviewer) namedCallers(role, acct string) []string {
 	}
 	var out []string
 	for c := range s.callers {
-		if strings.HasSuffix(c, ":root") || arnAccount(c) != acct {
+		if strings.HasSuffix(c, ":root") || tailor.ARNAccount(c) != acct {
 			return nil
 		}
 		out = append(out, c)
@@ -599,13 +600,13 @@ func (r *reviewer) correctedTrust(rt *roleTrust) json.RawMessage {
 			for j, v := range st.Principal.AWS {
 				acct := v
 				if strings.HasPrefix(v, "arn:") {
-					acct = arnAccount(v)
+					acct = tailor.ARNAccount(v)
 				}
 				if acct == "" || r.own[acct] {
 					continue
 				}
 				external = true
-				if isAccountID(v) || strings.HasSuffix(v, ":root") {
+				if tailor.IsAccountID(v) || strings.HasSuffix(v, ":root") {
 					if callers := r.namedCallers(role, acct); len(callers) > 0 {
 						st.Principal.AWS[j] = callers[0]
 						st.Principal.AWS = append(st.Principal.AWS, callers[1:]...)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/account"
 )
 
@@ -51,7 +52,7 @@ func (r *reviewer) reviewUsers() {
 		}
 	}
 	for arn := range r.facts.userUse {
-		if r.own[arnAccount(arn)] {
+		if r.own[tailor.ARNAccount(arn)] {
 			arns[arn] = true
 		}
 	}

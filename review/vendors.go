@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tailor-sec/tailor"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -161,7 +162,7 @@ func readVendor(n *yaml.Node, path string) (*Vendor, error) {
 				return nil, err
 			}
 			for j, a := range e.Accounts {
-				if !isAccountID(a) {
+				if !tailor.IsAccountID(a) {
 					at := val
 					if val.Kind == yaml.SequenceNode {
 						at = val.Content[j]
@@ -198,18 +199,6 @@ func yamlErrorLine(err error) int {
 		return line
 	}
 	return 0
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // Source returns the name the list was read from.

@@ -34,7 +34,7 @@ func (s *Sessions) record(a *tailor.Assumption, t time.Time, region string) (str
 	if a.AccessKeyID == "" {
 		return "", false
 	}
-	acct := arnAccount(a.RoleARN)
+	acct := tailor.ARNAccount(a.RoleARN)
 	caller := a.CallerAccount
 	if caller == acct {
 		caller = "" // a session of the role's own account
@@ -59,22 +59,6 @@ func (s *Sessions) caller(akid string) (string, bool) {
 		return "", false
 	}
 	return v.(*session).caller, true
-}
-
-// arnAccount returns the account field of an ARN (the fifth), or "".
-func arnAccount(arn string) string {
-	rest := arn
-	for i := 0; i < 4; i++ {
-		k := strings.IndexByte(rest, ':')
-		if k < 0 {
-			return ""
-		}
-		rest = rest[k+1:]
-	}
-	if k := strings.IndexByte(rest, ':'); k >= 0 {
-		return rest[:k]
-	}
-	return ""
 }
 
 // BuilderOptions configure a Builder. The zero value is ready to use.

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/ingest"
 )
 
@@ -146,7 +147,7 @@ func planRoot(prefix string) (*node, bool) {
 		ok    func(string) bool
 		set   func(string)
 	}{
-		{levelAccount, isAccountID, func(v string) { n.account = v }},
+		{levelAccount, tailor.IsAccountID, func(v string) { n.account = v }},
 		{levelTrail, func(v string) bool { return v == "CloudTrail" }, func(string) {}},
 		{levelRegion, func(v string) bool { return v != "" }, func(v string) { n.region = v }},
 		{levelYear, func(v string) bool { return parseNum(v, 4) > 0 }, func(v string) { n.year = parseNum(v, 4) }},
@@ -249,7 +250,7 @@ func (s *Source) expand(ctx context.Context, f *ingest.Filter, n *node) ([]item,
 				c := child(n.prefix+d+"/", levelOrg)
 				c.org = d
 				add(c)
-			case isAccountID(d):
+			case tailor.IsAccountID(d):
 				c := child(n.prefix+d+"/", levelAccount)
 				c.account = d
 				add(c)
@@ -265,7 +266,7 @@ func (s *Source) expand(ctx context.Context, f *ingest.Filter, n *node) ([]item,
 			accounts = dirs
 		}
 		for _, a := range accounts {
-			if isAccountID(a) {
+			if tailor.IsAccountID(a) {
 				c := child(n.prefix+a+"/", levelAccount)
 				c.account = a
 				add(c)
@@ -502,16 +503,4 @@ func parseNum(s string, width int) int {
 		return -1
 	}
 	return v
-}
-
-func isAccountID(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

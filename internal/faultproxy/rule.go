@@ -3,6 +3,8 @@ package faultproxy
 import (
 	"net/http"
 	"time"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // A Kind names what a Fault does.
@@ -97,8 +99,8 @@ type Rule struct {
 	Op Op
 	// Bucket is the bucket name, "" for any.
 	Bucket string
-	// Key is a pattern for the object key, where * matches any run of
-	// characters including "/"; "" matches any key (and requests without
+	// Key is a pattern for the object key (see tailor.MatchGlob: * matches
+	// any run of characters including "/", ? one); "" matches any key (and requests without
 	// one). For a listing, the key is empty and the prefix is in the
 	// query.
 	Key string
@@ -123,39 +125,11 @@ func (r *Rule) matches(req *http.Request, op Op, bucket, key string) bool {
 	if r.Bucket != "" && r.Bucket != bucket {
 		return false
 	}
-	if r.Key != "" && !glob(r.Key, key) {
+	if r.Key != "" && !tailor.MatchGlob(r.Key, key) {
 		return false
 	}
 	if r.Match != nil && !r.Match(req) {
 		return false
 	}
 	return true
-}
-
-// glob reports whether s matches pattern, where * matches any run of
-// characters and every other byte matches itself.
-func glob(pattern, s string) bool {
-	// Iterative matching with backtracking to the last star.
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case p < len(pattern) && pattern[p] == s[i]:
-			p++
-			i++
-		case star >= 0:
-			p = star + 1
-			mark++
-			i = mark
-		default:
-			return false
-		}
-	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
 }
