@@ -164,8 +164,10 @@ func (s *ActivitySpool) Remove() {
 
 // FinishActivity writes the events of the spools to path as one activity
 // log, atomically, attributing role sessions to the account that assumed
-// them with the run's sessions (see Finish). It removes the spools.
-func FinishActivity(path string, sessions *Sessions, spools ...*ActivitySpool) error {
+// them with the run's sessions (see Finish). With keep set, the log at
+// path (if any) keeps its events and the spools' come after them: a run
+// that appends to an index appends to its log too. It removes the spools.
+func FinishActivity(path string, keep bool, sessions *Sessions, spools ...*ActivitySpool) error {
 	defer func() {
 		for _, s := range spools {
 			s.Remove()
@@ -176,46 +178,72 @@ func FinishActivity(path string, sessions *Sessions, spools ...*ActivitySpool) e
 			return err
 		}
 	}
+	var old *os.File
+	if keep {
+		f, err := os.Open(path)
+		switch {
+		case err == nil:
+			defer f.Close()
+			old = f
+		case !errors.Is(err, os.ErrNotExist):
+			return fmt.Errorf("usage: %w", err)
+		}
+	}
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
 		pw := newActivityWriter(w)
 		buf := make([]Activity, 1024)
+		if old != nil {
+			if err := copyActivity(pw, old, buf, nil); err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+		}
+		attribute := func(a *Activity) {
+			if a.PrincipalType == string(tailor.IdentityAssumedRole) && a.CallerAccount == "" && a.AccessKeyID != "" && sessions != nil {
+				a.CallerAccount, _ = sessions.caller(a.AccessKeyID)
+			}
+		}
 		for _, s := range spools {
 			if _, err := s.f.Seek(0, io.SeekStart); err != nil {
 				return err
 			}
-			st, err := s.f.Stat()
-			if err != nil {
-				return err
+			if err := copyActivity(pw, s.f, buf, attribute); err != nil {
+				return fmt.Errorf("activity spool: %w", err)
 			}
-			pf, err := parquet.OpenFile(s.f, st.Size())
-			if err != nil {
-				return fmt.Errorf("read activity spool: %w", err)
-			}
-			r := parquet.NewGenericReader[Activity](pf)
-			for {
-				n, err := r.Read(buf)
-				for i := range buf[:n] {
-					a := &buf[i]
-					if a.PrincipalType == string(tailor.IdentityAssumedRole) && a.CallerAccount == "" && a.AccessKeyID != "" && sessions != nil {
-						a.CallerAccount, _ = sessions.caller(a.AccessKeyID)
-					}
-				}
-				if _, werr := pw.Write(buf[:n]); werr != nil {
-					r.Close()
-					return werr
-				}
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					r.Close()
-					return fmt.Errorf("read activity spool: %w", err)
-				}
-			}
-			r.Close()
 		}
 		return pw.Close()
 	})
+}
+
+// copyActivity copies the events of the activity log in f to pw,
+// passing each through fix if set.
+func copyActivity(pw *parquet.GenericWriter[Activity], f *os.File, buf []Activity, fix func(*Activity)) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrActivityFormat, err)
+	}
+	r := parquet.NewGenericReader[Activity](pf)
+	defer r.Close()
+	for {
+		n, err := r.Read(buf)
+		if fix != nil {
+			for i := range buf[:n] {
+				fix(&buf[i])
+			}
+		}
+		if _, werr := pw.Write(buf[:n]); werr != nil {
+			return werr
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", ErrActivityFormat, err)
+		}
+	}
 }
 
 // ErrActivityFormat marks a file that is not an activity log.

@@ -36,7 +36,7 @@ func TestActivity(t *testing.T) {
 		spools[i%2].Add(ev, sel)
 	}
 	path := filepath.Join(t.TempDir(), "events.parquet")
-	if err := usage.FinishActivity(path, s, spools...); err != nil {
+	if err := usage.FinishActivity(path, false, s, spools...); err != nil {
 		t.Fatal(err)
 	}
 	// The builders' view of who assumed each session is the reference.

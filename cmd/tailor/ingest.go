@@ -297,7 +297,7 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		return err
 	}
 	if spools != nil {
-		if err := usage.FinishActivity(opts.Events, sessions, spools...); err != nil {
+		if err := usage.FinishActivity(opts.Events, opts.Append != "", sessions, spools...); err != nil {
 			return fmt.Errorf("activity log: %w", err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tailor-sec/tailor/internal/trailgen"
+	"github.com/tailor-sec/tailor/usage"
 )
 
 var (
@@ -171,20 +172,29 @@ func TestAppend(t *testing.T) {
 	arch := testArchive(t)
 	dir := t.TempDir()
 	whole := filepath.Join(dir, "whole.parquet")
-	ingestOK(t, arch, "-o", whole)
+	wholeEvents := filepath.Join(dir, "whole-events.parquet")
+	ingestOK(t, arch, "-o", whole, "--events", wholeEvents)
 	want := totals(dumpIndex(t, whole))
 	if len(want) == 0 {
 		t.Fatal("no rows")
+	}
+	countEvents := func(path string) int {
+		n := 0
+		if err := usage.ScanActivity(path, func(*usage.Activity) error { n++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
 	for i, window := range [][]string{
 		{"--until", "2026-03-02"},
 		{"--since", "2026-03-01T12:00:00Z", "--until", "2026-03-02T12:00:00Z"},
 	} {
 		ix := filepath.Join(dir, fmt.Sprintf("daily-%d.parquet", i))
-		ingestOK(t, append([]string{arch, "-o", ix}, window...)...)
+		events := filepath.Join(dir, fmt.Sprintf("daily-%d-events.parquet", i))
+		ingestOK(t, append([]string{arch, "-o", ix, "--events", events}, window...)...)
 		first := dumpIndex(t, ix)
 		for pass := 0; pass < 2; pass++ {
-			code, _, stderr := runTailor(t, "", "ingest", arch, "--append", ix, "--progress", "never")
+			code, _, stderr := runTailor(t, "", "ingest", arch, "--append", ix, "--events", events, "--progress", "never")
 			if code != exitOK {
 				t.Fatal(stderr)
 			}
@@ -203,6 +213,9 @@ func TestAppend(t *testing.T) {
 		}
 		if len(got) != len(want) {
 			t.Errorf("%v: %d total rows, want %d", window, len(got), len(want))
+		}
+		if n, w := countEvents(events), countEvents(wholeEvents); n != w {
+			t.Errorf("%v: the appended activity log holds %d events, one run's %d", window, n, w)
 		}
 	}
 }
