@@ -74,7 +74,7 @@ func demoReview(t *testing.T) (*review.Report, string) {
 		t.Fatal(err)
 	}
 	events := filepath.Join(demo.tmp, "events.parquet")
-	if err := usage.FinishActivity(events, sessions, spools...); err != nil {
+	if err := usage.FinishActivity(events, false, sessions, spools...); err != nil {
 		t.Fatal(err)
 	}
 	snap, err := account.LoadFile(filepath.Join(demoDir, "iam.json"))

@@ -46,7 +46,7 @@ func ingestLogs(t *testing.T, paths ...string) (*usage.Index, string) {
 		t.Fatal(err)
 	}
 	events := filepath.Join(t.TempDir(), "events.parquet")
-	if err := usage.FinishActivity(events, sessions, spools...); err != nil {
+	if err := usage.FinishActivity(events, false, sessions, spools...); err != nil {
 		t.Fatal(err)
 	}
 	return usage.Finish(usage.Meta{Tool: "review test"}, builders...), events
