@@ -157,7 +157,7 @@ func vendorCases() []vendorRole {
 		// generates; no permissions in this file. Nothing to find.
 		{name: "lacework", files: []string{"lacework/terraform-aws-iam-role-main.tf"},
 			trust: "data.lacework_assume_role_policy",
-			vars:  ext("${var.lacework_aws_account_id}", "434813966438", "${lacework_external_id.aws_iam_external_id[${count.index}].v2}", vendorExternalID),
+			vars:  ext("${var.lacework_aws_account_id}", "434813966438", "${lacework_external_id.aws_iam_external_id[count.index].v2}", vendorExternalID),
 			want:  map[string]string{}},
 		// New Relic: trust to 754728514883 (a bare account id, so the
 		// whole account) with the customer's New Relic account id as the
