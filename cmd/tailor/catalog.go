@@ -27,7 +27,10 @@ func (o *catalogOptions) load() (*catalog.Catalog, error) {
 func newCatalogCmd(io *ioStreams) *cobra.Command {
 	opts := &catalogOptions{IO: io}
 	cmd := &cobra.Command{
-		Use:   "catalog",
+		Use: "catalog",
+		Example: `  tailor catalog info
+  tailor catalog map s3.amazonaws.com CopyObject
+  tailor catalog expand 's3:Get*'`,
 		Short: "The IAM action catalog: info, update, map events to actions, expand wildcards",
 		Long: `The IAM action catalog lists every AWS service, action, access level, resource
 type and condition key. tailor ships a snapshot of the AWS Service Authorization

@@ -19,8 +19,9 @@ import (
 // newIAMCmd groups the commands that work with IAM snapshots.
 func newIAMCmd(io *ioStreams) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "iam",
-		Short: "Take IAM snapshots of an account",
+		Use:     "iam",
+		Example: `  tailor iam snapshot -o iam.json --credential-report creds.csv`,
+		Short:   "Take IAM snapshots of an account",
 	}
 	cmd.AddCommand(newIAMSnapshotCmd(io, nil))
 	return cmd
@@ -106,51 +107,11 @@ func iamActionList() string {
 
 func runIAMSnapshot(ctx context.Context, opts *iamSnapshotOptions) error {
 	io := opts.io
-	loadOpts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(10)}
-	if opts.Profile != "" {
-		loadOpts = append(loadOpts, config.WithSharedConfigProfile(opts.Profile))
-	}
-	if opts.Region != "" {
-		loadOpts = append(loadOpts, config.WithRegion(opts.Region))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
-	if err != nil {
-		return fmt.Errorf("load AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		cfg.Region = "us-east-1"
-	}
-	client := iam.NewFromConfig(cfg, func(o *iam.Options) {
-		if opts.EndpointURL != "" {
-			o.BaseEndpoint = aws.String(opts.EndpointURL)
-		}
-	})
-
-	fetch := account.FetchOptions{
-		Logger: slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{
-			Level: slog.LevelWarn,
-			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-				if a.Key == slog.TimeKey {
-					return slog.Attr{}
-				}
-				return a
-			},
-		})),
-	}
-	if io.stderrTTY {
-		fetch.OnPage = func(pages int, d *account.AuthorizationDetails) {
-			fmt.Fprintf(io.ErrOut, "\rfetching IAM authorization details: page %d (%d users, %d groups, %d roles, %d policies)",
-				pages, len(d.UserDetailList), len(d.GroupDetailList), len(d.RoleDetailList), len(d.Policies))
-		}
-	}
-	d, err := account.FetchAuthorizationDetails(ctx, client, fetch)
-	if io.stderrTTY {
-		fmt.Fprintln(io.ErrOut)
-	}
+	client, err := newIAMClient(ctx, opts.Profile, opts.Region, opts.EndpointURL)
 	if err != nil {
 		return err
 	}
-	snap, err := account.New(d)
+	snap, err := fetchIAMSnapshot(ctx, io, client)
 	if err != nil {
 		return err
 	}
@@ -183,6 +144,60 @@ func runIAMSnapshot(ctx context.Context, opts *iamSnapshotOptions) error {
 	fmt.Fprintf(io.ErrOut, "wrote %s: credential report generated %s, %d rows\n",
 		opts.CredentialReport, generated.Format(time.RFC3339), len(rep.Credentials))
 	return nil
+}
+
+// newIAMClient returns an IAM client with the standard credential chain,
+// the profile, the endpoint region (default us-east-1) and endpoint given.
+func newIAMClient(ctx context.Context, profile, region, endpointURL string) (*iam.Client, error) {
+	loadOpts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(10)}
+	if profile != "" {
+		loadOpts = append(loadOpts, config.WithSharedConfigProfile(profile))
+	}
+	if region != "" {
+		loadOpts = append(loadOpts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+	}
+	return iam.NewFromConfig(cfg, func(o *iam.Options) {
+		if endpointURL != "" {
+			o.BaseEndpoint = aws.String(endpointURL)
+		}
+	}), nil
+}
+
+// fetchIAMSnapshot fetches the account's authorization details, with
+// progress on a terminal and warnings on stderr.
+func fetchIAMSnapshot(ctx context.Context, io *ioStreams, client *iam.Client) (*account.Snapshot, error) {
+	fetch := account.FetchOptions{
+		Logger: slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{
+			Level: slog.LevelWarn,
+			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+				if a.Key == slog.TimeKey {
+					return slog.Attr{}
+				}
+				return a
+			},
+		})),
+	}
+	if io.stderrTTY {
+		fetch.OnPage = func(pages int, d *account.AuthorizationDetails) {
+			fmt.Fprintf(io.ErrOut, "\rfetching IAM authorization details: page %d (%d users, %d groups, %d roles, %d policies)",
+				pages, len(d.UserDetailList), len(d.GroupDetailList), len(d.RoleDetailList), len(d.Policies))
+		}
+	}
+	d, err := account.FetchAuthorizationDetails(ctx, client, fetch)
+	if io.stderrTTY {
+		fmt.Fprintln(io.ErrOut)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return account.New(d)
 }
 
 func orUnknown(s string) string {

@@ -111,59 +111,8 @@ exists (after the output is written).`,
 }
 
 func runReview(ctx context.Context, opts *reviewOptions) error {
-	ro := review.Options{InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays}
-	for _, a := range splitList(opts.OwnAccounts) {
-		if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
-			return flagErrorf("--own-accounts: %q is not a 12-digit account id", a)
-		}
-		ro.OwnAccounts = append(ro.OwnAccounts, a)
-	}
-	for _, n := range splitList(opts.OwnNetworks) {
-		p, err := netip.ParsePrefix(n)
-		if err != nil {
-			a, aerr := netip.ParseAddr(n)
-			if aerr != nil {
-				return flagErrorf("--own-networks: %q is not a CIDR block or an address", n)
-			}
-			p = netip.PrefixFrom(a, a.BitLen())
-		}
-		ro.OwnNetworks = append(ro.OwnNetworks, p.Masked())
-	}
-	if opts.Now != "" {
-		t, err := parseTimeFlag(opts.Now, time.Now())
-		if err != nil {
-			return flagErrorf("--now: %v", err)
-		}
-		ro.Now = t
-	}
-	cat, err := catalog.Load(catalog.Options{Dir: opts.CatalogDir})
+	in, ro, err := reviewInputs(opts)
 	if err != nil {
-		return err
-	}
-	ro.Catalog = cat
-
-	in := review.Input{IAMPath: opts.IAM, UsagePath: opts.Usage, EventsPath: opts.Events, CredentialsPath: opts.CredentialReport}
-	if in.Snapshot, err = account.LoadFile(opts.IAM); err != nil {
-		return err
-	}
-	if opts.Usage != "" {
-		if in.Usage, err = usage.ReadFile(opts.Usage); err != nil {
-			return err
-		}
-	}
-	if opts.Events != "" {
-		if _, err := os.Stat(opts.Events); err != nil {
-			return fmt.Errorf("read activity log: %w", err)
-		}
-		path := opts.Events
-		in.Events = func(fn func(*usage.Activity) error) error { return usage.ScanActivity(path, fn) }
-	}
-	if opts.CredentialReport != "" {
-		if in.Credentials, err = account.LoadCredentialReport(opts.CredentialReport); err != nil {
-			return err
-		}
-	}
-	if in.Vendors, err = loadVendors(opts.io, opts.Vendors, opts.vendorsCache); err != nil {
 		return err
 	}
 	rep, err := review.Review(ctx, in, ro)
@@ -174,24 +123,99 @@ func runReview(ctx context.Context, opts *reviewOptions) error {
 	case "json":
 		err = report.WriteReviewJSON(opts.io.Out, rep, "tailor "+version)
 	case "sarif":
-		so := report.SARIFOptions{ToolVersion: version, Artifact: opts.IAM}
-		if text, rerr := os.ReadFile(opts.IAM); rerr == nil {
-			so.Line = report.LineIndex(text)
-		}
-		err = report.WriteSARIF(opts.io.Out, rep, so)
+		err = report.WriteSARIF(opts.io.Out, rep, reviewSARIFOptions(opts.IAM))
 	default:
 		err = report.WriteReviewText(opts.io.Out, rep, report.TextOptions{Width: reviewTextWidth(opts.io), Color: opts.io.colorEnabled()})
 	}
 	if err != nil {
 		return err
 	}
-	if opts.FailOn != "" {
-		sev, _ := review.ParseSeverity(opts.FailOn)
-		if n := rep.Counts.AtLeast(sev); n > 0 {
-			return &codeError{code: exitFindings, msg: fmt.Sprintf("%d %s at or above %s", n, reviewPlural(n, "finding", "findings"), sev)}
-		}
+	return failOn(opts.FailOn, rep)
+}
+
+// failOn returns the error that makes the exit status 5 when the report
+// has a finding at or above the severity named (none when it is "").
+func failOn(severity string, rep *review.Report) error {
+	if severity == "" {
+		return nil
+	}
+	sev, _ := review.ParseSeverity(severity)
+	if n := rep.Counts.AtLeast(sev); n > 0 {
+		return &codeError{code: exitFindings, msg: fmt.Sprintf("%d %s at or above %s", n, reviewPlural(n, "finding", "findings"), sev)}
 	}
 	return nil
+}
+
+// reviewSARIFOptions points SARIF results into the IAM snapshot file.
+func reviewSARIFOptions(iamPath string) report.SARIFOptions {
+	so := report.SARIFOptions{ToolVersion: version, Artifact: iamPath}
+	if text, err := os.ReadFile(iamPath); err == nil {
+		so.Line = report.LineIndex(text)
+	}
+	return so
+}
+
+// reviewInputs reads what the review flags name: the snapshot, the usage
+// index, the activity log, the credential report and the known-accounts
+// list, and the review's options.
+func reviewInputs(opts *reviewOptions) (review.Input, review.Options, error) {
+	var in review.Input
+	ro := review.Options{InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays}
+	for _, a := range splitList(opts.OwnAccounts) {
+		if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
+			return in, ro, flagErrorf("--own-accounts: %q is not a 12-digit account id", a)
+		}
+		ro.OwnAccounts = append(ro.OwnAccounts, a)
+	}
+	for _, n := range splitList(opts.OwnNetworks) {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			a, aerr := netip.ParseAddr(n)
+			if aerr != nil {
+				return in, ro, flagErrorf("--own-networks: %q is not a CIDR block or an address", n)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		ro.OwnNetworks = append(ro.OwnNetworks, p.Masked())
+	}
+	if opts.Now != "" {
+		t, err := parseTimeFlag(opts.Now, time.Now())
+		if err != nil {
+			return in, ro, flagErrorf("--now: %v", err)
+		}
+		ro.Now = t
+	}
+	cat, err := catalog.Load(catalog.Options{Dir: opts.CatalogDir})
+	if err != nil {
+		return in, ro, err
+	}
+	ro.Catalog = cat
+
+	in = review.Input{IAMPath: opts.IAM, UsagePath: opts.Usage, EventsPath: opts.Events, CredentialsPath: opts.CredentialReport}
+	if in.Snapshot, err = account.LoadFile(opts.IAM); err != nil {
+		return in, ro, err
+	}
+	if opts.Usage != "" {
+		if in.Usage, err = usage.ReadFile(opts.Usage); err != nil {
+			return in, ro, err
+		}
+	}
+	if opts.Events != "" {
+		if _, err := os.Stat(opts.Events); err != nil {
+			return in, ro, fmt.Errorf("read activity log: %w", err)
+		}
+		path := opts.Events
+		in.Events = func(fn func(*usage.Activity) error) error { return usage.ScanActivity(path, fn) }
+	}
+	if opts.CredentialReport != "" {
+		if in.Credentials, err = account.LoadCredentialReport(opts.CredentialReport); err != nil {
+			return in, ro, err
+		}
+	}
+	if in.Vendors, err = loadVendors(opts.io, opts.Vendors, opts.vendorsCache); err != nil {
+		return in, ro, err
+	}
+	return in, ro, nil
 }
 
 // reviewTextWidth is the width text output fits: the terminal's, else 100.

@@ -181,7 +181,7 @@ func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
 
 	switch {
 	case opts.Output != "":
-		err = writeRightsizeFiles(opts, run)
+		_, err = writeRightsizeFiles(opts.io.Out, opts.Output, run)
 	case opts.Format == "json":
 		err = report.WriteRightsizeJSON(opts.io.Out, run)
 	default:
@@ -249,17 +249,20 @@ func selectPrincipals(snap *account.Snapshot, opts *rightsizeOptions) ([]account
 	return out, nil
 }
 
-// writeRightsizeFiles writes the three files of each principal into
-// opts.Output, each atomically, and lists them on Out.
-func writeRightsizeFiles(opts *rightsizeOptions, run *report.RightsizeRun) error {
-	if err := os.MkdirAll(opts.Output, 0o755); err != nil {
-		return fmt.Errorf("create output directory: %w", err)
+// writeRightsizeFiles writes the three files of each suggestion into
+// dir, each atomically, and lists them on w (when not nil). It returns
+// the files' common path without extension per principal ARN:
+// dir/<name>, or dir/<kind>-<name> when a user and a role share a name.
+func writeRightsizeFiles(w io.Writer, dir string, run *report.RightsizeRun) (map[string]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create output directory: %w", err)
 	}
 	// A user and a role may share a name: then both files say which.
 	count := map[string]int{}
 	for _, s := range run.Suggestions {
 		count[report.RightsizeFileName(s.Name)]++
 	}
+	bases := map[string]string{}
 	for _, s := range run.Suggestions {
 		base := report.RightsizeFileName(s.Name)
 		if count[base] > 1 {
@@ -267,35 +270,42 @@ func writeRightsizeFiles(opts *rightsizeOptions, run *report.RightsizeRun) error
 		}
 		pol, err := report.RightsizePolicyJSON(s)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		diff, err := report.RightsizeDiff(s)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var rep bytes.Buffer
 		if err := report.WriteRightsizeReport(&rep, s, "tailor "+version); err != nil {
-			return err
+			return nil, err
 		}
 		for _, f := range []struct {
 			ext  string
 			data []byte
 		}{{".policy.json", pol}, {".diff", diff}, {".report.json", rep.Bytes()}} {
-			path := filepath.Join(opts.Output, base+f.ext)
-			err := atomicfile.Write(path, 0o644, func(w io.Writer) error {
-				_, err := w.Write(f.data)
-				return err
-			})
-			if err != nil {
-				return err
+			if err := writeFileAtomic(filepath.Join(dir, base+f.ext), f.data); err != nil {
+				return nil, err
 			}
+		}
+		bases[s.Principal] = filepath.Join(dir, base)
+		if w == nil {
+			continue
 		}
 		docs := "1 document"
 		if len(s.Policies) != 1 {
 			docs = fmt.Sprintf("%d documents", len(s.Policies))
 		}
-		fmt.Fprintf(opts.io.Out, "%s: %d actions granted, %d used; %s → %s.{policy.json,diff,report.json}\n",
-			s.Principal, s.Granted, s.Used, docs, filepath.Join(opts.Output, base))
+		fmt.Fprintf(w, "%s: %d actions granted, %d used; %s → %s.{policy.json,diff,report.json}\n",
+			s.Principal, s.Granted, s.Used, docs, filepath.Join(dir, base))
 	}
-	return nil
+	return bases, nil
+}
+
+// writeFileAtomic writes data to path atomically.
+func writeFileAtomic(path string, data []byte) error {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }

@@ -16,7 +16,9 @@ import (
 
 func newUsageCmd(io *ioStreams) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "usage",
+		Use: "usage",
+		Example: `  tailor usage show usage.parquet --principal '*DatadogIntegrationRole'
+  tailor usage merge -o usage.parquet shard-*.parquet`,
 		Short: "Show and merge usage indexes",
 		Long:  "Show the rows of a usage index, and merge indexes of separate runs or shards.",
 	}

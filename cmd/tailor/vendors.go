@@ -31,7 +31,9 @@ type vendorsOptions struct {
 // newVendorsCmd groups the commands that manage the known-accounts list.
 func newVendorsCmd(io *ioStreams, runF func(*vendorsOptions) error) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "vendors",
+		Use: "vendors",
+		Example: `  tailor vendors update
+  tailor vendors lookup 464622532012`,
 		Short: "Manage the list of known vendor accounts",
 		Long: `tailor names the outside accounts it finds with a list of known AWS accounts in
 the format of the community list github.com/fwdcloudsec/known_aws_accounts
