@@ -82,6 +82,9 @@ func newActivityWriter(w io.Writer) *parquet.GenericWriter[Activity] {
 	return parquet.NewGenericWriter[Activity](w,
 		parquet.Compression(&zstd.Codec{Level: zstd.SpeedFastest}),
 		parquet.KeyValueMetadata(activitySchemaKey, fmt.Sprint(ActivitySchemaVersion)),
+		// A row group is buffered whole until it is written: keep them
+		// small enough that memory stays bounded whatever the log's size.
+		parquet.MaxRowsPerRowGroup(32<<10),
 	)
 }
 
