@@ -173,14 +173,26 @@ func (t *table) fold(g *group) {
 }
 
 // absorb moves every group of o into t, with its key changed by rekey
-// (nil keeps it). o must not be used afterwards.
+// (nil keeps it). A group t lacks moves whole; the cells of one it has
+// merge into it. o must not be used afterwards.
 func (t *table) absorb(o *table, rekey func(k *Key)) {
 	for _, g := range o.groups {
-		k := g.key
 		if rekey != nil {
-			rekey(&k)
+			rekey(&g.key)
 		}
-		dst := t.group(&k)
+		gk := groupKey(&g.key)
+		dst, ok := t.groups[gk]
+		if !ok {
+			t.groups[gk] = g
+			t.n += len(g.rows)
+			if g.total != nil {
+				t.n++
+			}
+			continue
+		}
+		for dst.level < g.level {
+			t.fold(dst)
+		}
 		if g.total != nil {
 			t.insert(dst, g.total)
 		}
@@ -188,6 +200,7 @@ func (t *table) absorb(o *table, rekey func(k *Key)) {
 			t.insert(dst, c)
 		}
 	}
+	t.lastGroup = nil
 }
 
 // refold folds c's resource to level lvl, recording the resource it held
