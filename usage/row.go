@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"strings"
 	"time"
 )
 
@@ -164,42 +165,32 @@ func less(a, b *Row) int {
 	if c := lessKey(&a.Key, &b.Key); c != 0 {
 		return c
 	}
-	return cmpString(a.Resource, b.Resource)
+	return strings.Compare(a.Resource, b.Resource)
 }
 
 // lessKey orders keys without their resource.
 func lessKey(a, b *Key) int {
 	switch {
 	case a.Kind != b.Kind:
-		return cmpString(string(a.Kind), string(b.Kind))
+		return strings.Compare(string(a.Kind), string(b.Kind))
 	case !a.Day.Equal(b.Day):
 		return a.Day.Compare(b.Day)
 	case a.Account != b.Account:
-		return cmpString(a.Account, b.Account)
+		return strings.Compare(a.Account, b.Account)
 	case a.Principal != b.Principal:
-		return cmpString(a.Principal, b.Principal)
+		return strings.Compare(a.Principal, b.Principal)
 	case a.PrincipalType != b.PrincipalType:
-		return cmpString(a.PrincipalType, b.PrincipalType)
+		return strings.Compare(a.PrincipalType, b.PrincipalType)
 	case a.CallerAccount != b.CallerAccount:
-		return cmpString(a.CallerAccount, b.CallerAccount)
+		return strings.Compare(a.CallerAccount, b.CallerAccount)
 	case a.EventSource != b.EventSource:
-		return cmpString(a.EventSource, b.EventSource)
+		return strings.Compare(a.EventSource, b.EventSource)
 	case a.EventName != b.EventName:
-		return cmpString(a.EventName, b.EventName)
+		return strings.Compare(a.EventName, b.EventName)
 	case a.Region != b.Region:
-		return cmpString(a.Region, b.Region)
+		return strings.Compare(a.Region, b.Region)
 	case a.RequestParams != b.RequestParams:
-		return cmpString(a.RequestParams, b.RequestParams)
+		return strings.Compare(a.RequestParams, b.RequestParams)
 	}
-	return cmpString(a.Session, b.Session)
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
+	return strings.Compare(a.Session, b.Session)
 }

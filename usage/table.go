@@ -314,7 +314,7 @@ func (t *table) walkGroups(keep func(*group) bool, fn func(*group, *cell)) {
 		for _, c := range g.rows {
 			cells = append(cells, c)
 		}
-		slices.SortFunc(cells, func(a, b *cell) int { return cmpString(a.resource, b.resource) })
+		slices.SortFunc(cells, func(a, b *cell) int { return strings.Compare(a.resource, b.resource) })
 		for _, c := range cells {
 			fn(g, c)
 		}
