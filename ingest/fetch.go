@@ -88,6 +88,7 @@ func fetchOne(ctx context.Context, j job, budget *budget, pool *sync.Pool) *fetc
 	}
 	buf := pool.Get().(*bytes.Buffer)
 	buf.Reset()
+	buf.Grow(int(j.obj.Size) + bytes.MinRead) // one read to EOF, no regrowth
 	_, err := buf.ReadFrom(f.rc)
 	f.rc.Close()
 	if err != nil {
