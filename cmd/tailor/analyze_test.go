@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -40,17 +39,7 @@ func TestAnalyzeFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			io, _, _, errOut := testIO()
-			var got *analyzeOptions
-			root := newRootCmd(io)
-			for _, c := range root.Commands() {
-				if c.Name() == "analyze" {
-					root.RemoveCommand(c)
-				}
-			}
-			root.AddCommand(newAnalyzeCmd(io, func(o *analyzeOptions) error { got = o; return nil }))
-			root.SetArgs(tt.args)
-			err := root.ExecuteContext(context.Background())
+			got, err, errOut := parseOnly("analyze", newAnalyzeCmd, tt.args)
 			if code := exitCode(err); code != tt.code {
 				t.Fatalf("exit %d (%v), want %d; %s", code, err, tt.code, errOut)
 			}

@@ -62,17 +62,7 @@ func TestReviewFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			io, _, _, errOut := testIO()
-			var got *reviewOptions
-			root := newRootCmd(io)
-			for _, c := range root.Commands() {
-				if c.Name() == "review" {
-					root.RemoveCommand(c)
-				}
-			}
-			root.AddCommand(newReviewCmd(io, func(o *reviewOptions) error { got = o; return nil }))
-			root.SetArgs(tt.args)
-			err := root.ExecuteContext(context.Background())
+			got, err, errOut := parseOnly("review", newReviewCmd, tt.args)
 			if code := exitCode(err); code != tt.code {
 				t.Fatalf("exit %d (%v), want %d; %s", code, err, tt.code, errOut)
 			}
