@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awss3 "github.com/aws/aws-sdk-go-v2/service/s3"
@@ -89,5 +90,31 @@ func TestStartWithoutBinary(t *testing.T) {
 				t.Errorf("skipped=%v failed=%v, want skipped=%v failed=%v", r.skipped, r.failed, tt.wantSkip, tt.wantFail)
 			}
 		})
+	}
+}
+
+func TestCPUTime(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("CPU time is read from /proc")
+	}
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "cpu")
+	before, err := srv.CPUTime()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Work the server until it has used at least two clock ticks more.
+	client := srv.Client(srv.Endpoint)
+	after := before
+	for i := 0; i < 5000 && after < before+20*time.Millisecond; i++ {
+		if _, err := client.HeadBucket(context.Background(), &awss3.HeadBucketInput{Bucket: aws.String("cpu")}); err != nil {
+			t.Fatal(err)
+		}
+		if after, err = srv.CPUTime(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if after < before+20*time.Millisecond {
+		t.Errorf("CPU time went from %v to %v after 5,000 requests", before, after)
 	}
 }
