@@ -58,7 +58,9 @@ cmd_start() {
 		echo "s3server: already running on $dir (pid $(cat "$dir/.versitygw.pid"))" >&2
 		exit 1
 	fi
-	"$bin" --port "$addr" --access "$ACCESS_KEY" --secret "$SECRET_KEY" --quiet \
+	# --keep-alive: without it versitygw closes the connection after every
+	# response, unlike S3, and each GET pays for a new connection.
+	"$bin" --port "$addr" --access "$ACCESS_KEY" --secret "$SECRET_KEY" --quiet --keep-alive \
 		posix "$dir" >"$dir/.versitygw.log" 2>&1 &
 	echo $! >"$dir/.versitygw.pid"
 	for _ in $(seq 100); do

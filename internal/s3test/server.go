@@ -125,8 +125,12 @@ func start(bin, dir string) (*Server, error) {
 	l.Close()
 
 	s := &Server{Endpoint: "http://" + addr, Dir: dir, logs: &syncBuffer{}, done: make(chan struct{})}
+	// --keep-alive: versitygw closes every connection after one response
+	// unless told otherwise, so each GET would pay a TCP handshake and a
+	// fresh connection on both sides (about 50 µs of server CPU and 35 µs
+	// of client CPU per GET here); S3 itself keeps connections open.
 	s.cmd = exec.Command(bin, "--port", addr, "--access", AccessKey, "--secret", SecretKey,
-		"--region", Region, "--quiet", "posix", dir)
+		"--region", Region, "--quiet", "--keep-alive", "posix", dir)
 	s.cmd.Stdout, s.cmd.Stderr = s.logs, s.logs
 	s.cmd.Env = append(os.Environ(), "ROOT_ACCESS_KEY_ID=", "ROOT_SECRET_ACCESS_KEY=")
 	setProcAttr(s.cmd)

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http/httptrace"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -90,6 +92,30 @@ func TestStartWithoutBinary(t *testing.T) {
 				t.Errorf("skipped=%v failed=%v, want skipped=%v failed=%v", r.skipped, r.failed, tt.wantSkip, tt.wantFail)
 			}
 		})
+	}
+}
+
+// TestKeepAlive checks that the server keeps connections open between
+// requests, as S3 does: without it every GET of a benchmark pays for a
+// new connection.
+func TestKeepAlive(t *testing.T) {
+	srv := s3test.Start(t)
+	srv.CreateBucket(t, "keepalive")
+	srv.Put(t, "keepalive", "k", []byte("body"))
+	client := srv.Client(srv.Endpoint)
+	var reused []bool
+	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = append(reused, i.Reused) }}
+	ctx := httptrace.WithClientTrace(context.Background(), trace)
+	for range 3 {
+		out, err := client.GetObject(ctx, &awss3.GetObjectInput{Bucket: aws.String("keepalive"), Key: aws.String("k")})
+		if err != nil {
+			t.Fatalf("get: %v", err)
+		}
+		io.Copy(io.Discard, out.Body)
+		out.Body.Close()
+	}
+	if want := []bool{false, true, true}; !slices.Equal(reused, want) {
+		t.Errorf("connection reused per GET = %v, want %v", reused, want)
 	}
 }
 
