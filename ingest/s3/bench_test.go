@@ -137,3 +137,52 @@ func readAll(b *testing.B, objs []ingest.Object, workers int, gunzip bool,
 	}
 	return time.Since(start)
 }
+
+// BenchmarkGet reads small gzipped CloudTrail files (about 8 kB, the
+// size of a quiet account's deliveries) through Source.Open from the
+// local S3 server, without decoding them, and reports the CPU time each
+// GET costs the client and the server: what S3 adds to an ingest, apart
+// from the bytes.
+func BenchmarkGet(b *testing.B) {
+	const objects = 1000
+	e := newEnv(b)
+	e.srv.CreateBucket(b, "bench")
+	var objs []ingest.Object
+	var total int64
+	for i := range objects {
+		t := day(2024, 1, 31).Add(time.Duration(i) * time.Minute)
+		data := trailFile(acctA, "us-east-1", t, 60, uint64(i))
+		key := logKey("AWSLogs/", acctA, "us-east-1", t, fmt.Sprintf("g%04d", i))
+		etag := e.srv.Put(b, "bench", key, data)
+		objs = append(objs, ingest.Object{Key: key, Size: int64(len(data)), ETag: etag})
+		total += int64(len(data))
+	}
+	src, err := s3.New(context.Background(), "s3://bench", s3.Options{
+		EndpointURL: e.srv.Endpoint, Credentials: e.srv.Credentials(), Region: "us-east-1",
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	open := func(o ingest.Object) (io.ReadCloser, error) { return src.Open(context.Background(), o) }
+	readAll(b, objs, s3.DefaultMaxConcurrentGETs, false, open) // warm the connections
+	client0, server0 := selfCPU(), serverCPU(b, e)
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		readAll(b, objs, s3.DefaultMaxConcurrentGETs, false, open)
+		n++
+	}
+	gets := float64(n * objects)
+	b.SetBytes(total)
+	b.ReportMetric((selfCPU() - client0).Seconds()*1e6/gets, "client-µs/GET")
+	b.ReportMetric((serverCPU(b, e) - server0).Seconds()*1e6/gets, "server-µs/GET")
+	b.ReportMetric(float64(total)/objects, "B/object")
+}
+
+func serverCPU(b *testing.B, e *env) time.Duration {
+	d, err := e.srv.CPUTime()
+	if err != nil {
+		b.Logf("no server CPU time: %v", err)
+	}
+	return d
+}
