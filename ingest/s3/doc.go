@@ -23,9 +23,10 @@
 // repaired inside the returned reader: it asks again for the rest of the
 // object with Range and If-Match, so the caller reads one uninterrupted
 // stream with no byte repeated or lost, or gets ErrChanged if the object
-// was replaced meanwhile. A whole-object GET is checked against the
-// checksum S3 keeps, when it keeps one (ErrCorrupt); the ranged GETs of a
-// resumed read carry none. Throttling, server errors and requests without
+// was replaced meanwhile. A whole-object GET of a file other than gzip is
+// checked against the checksum S3 keeps, when it keeps one (ErrCorrupt);
+// a gzip file carries its own CRC-32, which ingest checks as it inflates
+// it; the ranged GETs of a resumed read carry none. Throttling, server errors and requests without
 // an answer within Options.Retry.ReadTimeout are retried by the AWS SDK's
 // retryer with exponential backoff. Errors that retrying cannot fix name
 // the bucket and key:

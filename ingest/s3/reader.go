@@ -77,8 +77,12 @@ func (r *reader) open() error {
 	if r.off > 0 {
 		in.Range = aws.String("bytes=" + strconv.FormatInt(r.off, 10) + "-")
 	}
+	client := s.client
+	if selfChecked(r.key) {
+		client = s.gzClient
+	}
 	ctx, cancel := context.WithCancel(r.ctx)
-	out, err := s.client.GetObject(ctx, in)
+	out, err := client.GetObject(ctx, in)
 	if err != nil {
 		cancel()
 		if r.ctx.Err() != nil {

@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/gzip"
+
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/ingest"
 	"github.com/tailor-sec/tailor/ingest/s3"
 	"github.com/tailor-sec/tailor/internal/faultproxy"
@@ -33,6 +36,7 @@ func readerEnv(t *testing.T) (*env, map[string][]byte) {
 		"large.json.gz": trailFile(acctA, "us-east-1", day(2024, 1, 31), 2000, 2),
 		"noise.gz":      noise,
 		"empty.json":    {},
+		"plain.json":    gunzip(t, trailFile(acctA, "us-east-1", day(2024, 1, 31), 200, 5)),
 	}
 	for k, v := range objs {
 		e.srv.Put(t, "data", k, v)
@@ -376,10 +380,13 @@ func TestReadStopsOnCancel(t *testing.T) {
 	}
 }
 
+// TestCorruptBody checks that the SDK's checksum catches a flipped byte in
+// an object that is not gzip (gzip files check themselves: see
+// TestCorruptGzipCaught).
 func TestCorruptBody(t *testing.T) {
 	e, objs := readerEnv(t)
 	src := e.source(t, "s3://data", s3.Options{})
-	obj := objectOf(t, src, "large.json.gz")
+	obj := objectOf(t, src, "plain.json")
 	e.proxy.ResetLog()
 	// The whole-object GET carries the checksum the SDK checks.
 	e.proxy.SetRules(faultproxy.Rule{Op: faultproxy.OpGetObject, Fault: faultproxy.CorruptAt(1000)})
@@ -387,7 +394,7 @@ func TestCorruptBody(t *testing.T) {
 	if !errors.Is(err, s3.ErrCorrupt) {
 		t.Fatalf("read %d bytes, err %v; want ErrCorrupt", len(got), err)
 	}
-	if !strings.HasPrefix(err.Error(), "s3: read s3://data/large.json.gz: object does not match its checksum: checksum did not match") {
+	if !strings.HasPrefix(err.Error(), "s3: read s3://data/plain.json: object does not match its checksum: checksum did not match") {
 		t.Errorf("message %q", err)
 	}
 	if len(got) != len(objs[obj.Key]) {
@@ -396,4 +403,71 @@ func TestCorruptBody(t *testing.T) {
 	if n := e.proxy.Count(faultproxy.OpGetObject, ""); n != 1 {
 		t.Errorf("sent %d GETs, want 1: a failed checksum is not resumed", n)
 	}
+}
+
+// TestCorruptGzipCaught checks that a gzip object corrupted on the way,
+// which the SDK is not asked to check, is reported by ingest as a bad
+// file, wherever the flipped byte is: in the header, the compressed data,
+// the trailer's CRC-32 or its length. A flip in the middle of the data may
+// first garble the JSON the decoder reads, which it reports as a syntax
+// error before the CRC-32 is reached; elsewhere the gzip reader catches it.
+func TestCorruptGzipCaught(t *testing.T) {
+	e, objs := readerEnv(t)
+	const key = "large.json.gz"
+	size := int64(len(objs[key]))
+	src := e.source(t, "s3://data/"+key, s3.Options{})
+	tests := []struct {
+		name string
+		at   int64
+		want string // in the problem's message
+	}{
+		{name: "header", at: 3, want: "gunzip"}, // the flags byte
+		{name: "data-start", at: 20, want: "gunzip"},
+		{name: "data-middle", at: size / 2, want: "s3://data/" + key},
+		{name: "last-data-byte", at: size - 9, want: "gunzip"},
+		{name: "crc32", at: size - 8, want: "gunzip: gzip: invalid checksum"},
+		{name: "length", at: size - 1, want: "gunzip"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e.proxy.ResetLog()
+			e.proxy.SetRules(faultproxy.Rule{Op: faultproxy.OpGetObject, Fault: faultproxy.CorruptAt(tt.at)})
+			var records countSink
+			res, err := ingest.Run(context.Background(), []ingest.Source{src}, ingest.Options{
+				Workers: 1,
+				NewSink: func(int) ingest.Sink { return &records },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Problems) != 1 {
+				t.Fatalf("problems %v, want one for %s", res.Problems, key)
+			}
+			p := res.Problems[0]
+			if p.Path != "s3://data/"+key || !strings.Contains(p.Error(), tt.want) {
+				t.Errorf("problem %q at %s, want one at s3://data/%s containing %q", p, p.Path, key, tt.want)
+			}
+			if n := e.proxy.Count(faultproxy.OpGetObject, ""); n != 1 {
+				t.Errorf("sent %d GETs, want 1", n)
+			}
+		})
+	}
+}
+
+// countSink counts the events it receives.
+type countSink int
+
+func (c *countSink) Add(*tailor.Event, bool) { *c++ }
+
+func gunzip(t *testing.T, b []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
