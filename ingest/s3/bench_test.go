@@ -174,8 +174,8 @@ func BenchmarkGet(b *testing.B) {
 	}
 	gets := float64(n * objects)
 	b.SetBytes(total)
-	b.ReportMetric((selfCPU() - client0).Seconds()*1e6/gets, "client-µs/GET")
-	b.ReportMetric((serverCPU(b, e) - server0).Seconds()*1e6/gets, "server-µs/GET")
+	b.ReportMetric((selfCPU()-client0).Seconds()*1e6/gets, "client-µs/GET")
+	b.ReportMetric((serverCPU(b, e)-server0).Seconds()*1e6/gets, "server-µs/GET")
 	b.ReportMetric(float64(total)/objects, "B/object")
 }
 

@@ -26,9 +26,14 @@
 // was replaced meanwhile. A whole-object GET of a file other than gzip is
 // checked against the checksum S3 keeps, when it keeps one (ErrCorrupt);
 // a gzip file carries its own CRC-32, which ingest checks as it inflates
-// it; the ranged GETs of a resumed read carry none. Throttling, server errors and requests without
-// an answer within Options.Retry.ReadTimeout are retried by the AWS SDK's
-// retryer with exponential backoff. Errors that retrying cannot fix name
+// it; the ranged GETs of a resumed read carry none. Throttling, server
+// errors and requests without an answer within Options.Retry.ReadTimeout
+// are retried with exponential backoff. Gzip files are fetched with
+// plain HTTP requests signed by the SDK's SigV4 signer, at the endpoint
+// the SDK's rules give the bucket, rather than through the SDK's
+// GetObject, whose middleware costs more CPU than the request itself (see
+// getter); everything else goes through the SDK. Errors that retrying
+// cannot fix name
 // the bucket and key:
 //
 //	s3: get s3://trail/AWSLogs/.../x.json.gz: access denied: AccessDenied: Access Denied

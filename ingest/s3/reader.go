@@ -66,6 +66,49 @@ type reader struct {
 // open sends the GET for the bytes from r.off on.
 func (r *reader) open() error {
 	s := r.src
+	ctx, cancel := context.WithCancel(r.ctx)
+	res, err := r.get(ctx)
+	if err != nil {
+		cancel()
+		if r.ctx.Err() != nil {
+			return r.ctx.Err()
+		}
+		return s.opError("get", r.key, err)
+	}
+	if r.etag == "" {
+		r.etag = res.etag
+	}
+	body := res.body
+	if r.off == 0 {
+		r.size = res.size
+	} else if start, ok := rangeStart(res.contentRange); !ok || start != r.off {
+		if res.contentRange != "" {
+			body.Close()
+			cancel()
+			return &Error{Op: "get", Bucket: s.bucket, Key: r.key,
+				Err: fmt.Errorf("asked for bytes from %d, got range %q", r.off, res.contentRange)}
+		}
+		// The server ignored Range and sent the whole object: skip what
+		// was read already.
+		if _, err := io.CopyN(io.Discard, body, r.off); err != nil {
+			body.Close()
+			cancel()
+			return &Error{Op: "get", Bucket: s.bucket, Key: r.key, Err: fmt.Errorf("skip %d bytes already read: %w", r.off, err)}
+		}
+	}
+	r.mu.Lock()
+	r.body, r.cancel, r.stalled = body, cancel, false
+	r.mu.Unlock()
+	return nil
+}
+
+// get sends the GET: through the getter for a gzip file, else through
+// the SDK, which checks the object against its checksum.
+func (r *reader) get(ctx context.Context) (*getResult, error) {
+	s := r.src
+	if selfChecked(r.key) && s.getter != nil {
+		return s.getter.get(ctx, r.key, r.etag, r.off)
+	}
 	in := &awss3.GetObjectInput{
 		Bucket:       aws.String(s.bucket),
 		Key:          aws.String(r.key),
@@ -81,43 +124,15 @@ func (r *reader) open() error {
 	if selfChecked(r.key) {
 		client = s.gzClient
 	}
-	ctx, cancel := context.WithCancel(r.ctx)
 	out, err := client.GetObject(ctx, in)
 	if err != nil {
-		cancel()
-		if r.ctx.Err() != nil {
-			return r.ctx.Err()
-		}
-		return s.opError("get", r.key, err)
+		return nil, err
 	}
-	if r.etag == "" {
-		r.etag = aws.ToString(out.ETag)
+	res := &getResult{body: out.Body, etag: aws.ToString(out.ETag), size: -1, contentRange: aws.ToString(out.ContentRange)}
+	if out.ContentLength != nil {
+		res.size = *out.ContentLength
 	}
-	body := out.Body
-	if r.off == 0 {
-		r.size = aws.ToInt64(out.ContentLength)
-		if out.ContentLength == nil {
-			r.size = -1
-		}
-	} else if start, ok := rangeStart(aws.ToString(out.ContentRange)); !ok || start != r.off {
-		if out.ContentRange != nil {
-			body.Close()
-			cancel()
-			return &Error{Op: "get", Bucket: s.bucket, Key: r.key,
-				Err: fmt.Errorf("asked for bytes from %d, got range %q", r.off, aws.ToString(out.ContentRange))}
-		}
-		// The server ignored Range and sent the whole object: skip what
-		// was read already.
-		if _, err := io.CopyN(io.Discard, body, r.off); err != nil {
-			body.Close()
-			cancel()
-			return &Error{Op: "get", Bucket: s.bucket, Key: r.key, Err: fmt.Errorf("skip %d bytes already read: %w", r.off, err)}
-		}
-	}
-	r.mu.Lock()
-	r.body, r.cancel, r.stalled = body, cancel, false
-	r.mu.Unlock()
-	return nil
+	return res, nil
 }
 
 // rangeStart reads the first byte position of a Content-Range such as
