@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"math/bits"
 	"sync"
 	"sync/atomic"
 )
@@ -88,7 +89,12 @@ func fetchOne(ctx context.Context, j job, budget *budget, pool *sync.Pool) *fetc
 	}
 	buf := pool.Get().(*bytes.Buffer)
 	buf.Reset()
-	buf.Grow(int(j.obj.Size) + bytes.MinRead) // one read to EOF, no regrowth
+	// One read to EOF, no regrowth. Capacities are powers of two, so a
+	// pooled buffer fits the many objects of about the same size instead
+	// of being dropped for one a few bytes larger.
+	if need := int(j.obj.Size) + bytes.MinRead; buf.Cap() < need {
+		buf.Grow(1 << bits.Len(uint(need-1)))
+	}
 	_, err := buf.ReadFrom(f.rc)
 	f.rc.Close()
 	if err != nil {
