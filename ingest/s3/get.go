@@ -40,9 +40,7 @@ type getter struct {
 	signingName   string
 	signingRegion string
 	payer         bool
-	attempts      int
-	retryable     func(status int, code string) bool
-	delay         func(attempt int) time.Duration
+	retryer       aws.Retryer // the SDK's, as the source configures it: attempts, backoff, what to retry
 }
 
 // emptySHA256 is the SHA-256 of an empty body, the payload hash of a GET.
@@ -87,8 +85,7 @@ func (s *Source) newGetter(ctx context.Context, client *awss3.Client, httpClient
 		signingName:   name,
 		signingRegion: region,
 		payer:         s.payer != "",
-		attempts:      s.attempts,
-		delay:         func(attempt int) time.Duration { return backoff(attempt, s.baseDelay, s.maxDelay) },
+		retryer:       s.retryer(aws.RetryModeStandard)(),
 		signer: v4.NewSigner(func(so *v4.SignerOptions) {
 			// S3 signs the path as sent, escaped once.
 			so.DisableURIPathEscaping = true
@@ -100,7 +97,6 @@ func (s *Source) newGetter(ctx context.Context, client *awss3.Client, httpClient
 			g.creds = aws.NewCredentialsCache(g.creds)
 		}
 	}
-	g.retryable = retryable
 	return g
 }
 
@@ -123,22 +119,6 @@ func sigV4Scheme(schemes any) (name, region string, ok bool) {
 	return name, region, true
 }
 
-// retryable reports whether an answer is worth asking again: server
-// errors, throttling and timeouts, as the SDK's standard retryer decides.
-func retryable(status int, code string) bool {
-	switch code {
-	case "SlowDown", "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
-		"RequestThrottled", "RequestThrottledException", "BandwidthLimitExceeded",
-		"RequestTimeout", "RequestTimeoutException", "InternalError", "PriorRequestNotComplete":
-		return true
-	}
-	switch status {
-	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	}
-	return false
-}
-
 // getResult is what a GET answered.
 type getResult struct {
 	body         io.ReadCloser
@@ -153,31 +133,36 @@ func (g *getter) get(ctx context.Context, key, etag string, off int64) (*getResu
 	u := g.base
 	u.RawPath = strings.TrimSuffix(g.base.EscapedPath(), "/") + "/" + escapeKey(key)
 	u.Path = strings.TrimSuffix(g.base.Path, "/") + "/" + key
-	var lastErr error
 	for attempt := 1; ; attempt++ {
-		res, again, err := g.try(ctx, &u, etag, off)
-		if !again || attempt >= g.attempts {
+		res, err := g.try(ctx, &u, etag, off)
+		if err == nil || !g.retryer.IsErrorRetryable(err) || attempt >= g.retryer.MaxAttempts() {
 			if err != nil && attempt > 1 {
 				err = fmt.Errorf("after %d attempts: %w", attempt, err)
 			}
 			return res, err
 		}
-		lastErr = err
-		t := time.NewTimer(g.delay(attempt))
+		d, derr := g.retryer.RetryDelay(attempt, err)
+		if derr != nil {
+			return nil, derr
+		}
+		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			return nil, errors.Join(ctx.Err(), lastErr)
+			return nil, errors.Join(ctx.Err(), err)
 		}
 	}
 }
 
-// try sends one GET; again reports a failure worth retrying.
-func (g *getter) try(ctx context.Context, u *url.URL, etag string, off int64) (res *getResult, again bool, err error) {
+// try sends one GET. Its errors are the SDK's: a RequestSendError for a
+// request without an answer, a ResponseError holding S3's error code
+// for a failed answer, so the SDK's retryer tells them apart as it would
+// its own.
+func (g *getter) try(ctx context.Context, u *url.URL, etag string, off int64) (*getResult, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	// Identity: the body is the object as stored, never inflated by the
 	// transport, even when it was uploaded with Content-Encoding: gzip.
@@ -195,15 +180,15 @@ func (g *getter) try(ctx context.Context, u *url.URL, etag string, off int64) (r
 	if g.creds != nil {
 		creds, err := g.creds.Retrieve(ctx)
 		if err != nil {
-			return nil, false, fmt.Errorf("get credentials: %w", err)
+			return nil, fmt.Errorf("get credentials: %w", err)
 		}
 		if err := g.signer.SignHTTP(ctx, creds, req, emptySHA256, g.signingName, g.signingRegion, time.Now()); err != nil {
-			return nil, false, fmt.Errorf("sign request: %w", err)
+			return nil, fmt.Errorf("sign request: %w", err)
 		}
 	}
 	resp, err := g.http.Do(req)
 	if err != nil {
-		return nil, ctx.Err() == nil, err // a connection failure: ask again
+		return nil, &smithyhttp.RequestSendError{Err: err}
 	}
 	if resp.StatusCode == http.StatusOK || resp.StatusCode == http.StatusPartialContent {
 		return &getResult{
@@ -211,11 +196,10 @@ func (g *getter) try(ctx context.Context, u *url.URL, etag string, off int64) (r
 			etag:         resp.Header.Get("ETag"),
 			size:         resp.ContentLength,
 			contentRange: resp.Header.Get("Content-Range"),
-		}, false, nil
+		}, nil
 	}
-	apiErr := readError(resp)
-	return nil, g.retryable(resp.StatusCode, apiErr.Code), &awshttp.ResponseError{
-		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: resp}, Err: apiErr},
+	return nil, &awshttp.ResponseError{
+		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: resp}, Err: readError(resp)},
 		RequestID:     resp.Header.Get("X-Amz-Request-Id"),
 	}
 }

@@ -45,26 +45,3 @@ func TestSigV4Scheme(t *testing.T) {
 		})
 	}
 }
-
-func TestRetryable(t *testing.T) {
-	tests := []struct {
-		status int
-		code   string
-		want   bool
-	}{
-		{503, "SlowDown", true},
-		{500, "InternalError", true},
-		{502, "", true},
-		{504, "", true},
-		{400, "RequestTimeout", true},
-		{403, "AccessDenied", false},
-		{404, "NoSuchKey", false},
-		{412, "PreconditionFailed", false},
-		{301, "PermanentRedirect", false},
-	}
-	for _, tt := range tests {
-		if got := retryable(tt.status, tt.code); got != tt.want {
-			t.Errorf("retryable(%d, %q) = %v, want %v", tt.status, tt.code, got, tt.want)
-		}
-	}
-}
