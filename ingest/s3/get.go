@@ -22,7 +22,7 @@ import (
 
 // A getter sends the GETs of objects as plain signed HTTP requests.
 //
-// The SDK's GetObject runs every request through some forty middleware
+// The SDK's GetObject runs every request through 36 middleware
 // steps (endpoint rules, auth scheme resolution, checksum setup, retry
 // bookkeeping, response deserialization), which cost about 75 us of CPU
 // per GET here, more than the HTTP exchange itself; an ingest of small
