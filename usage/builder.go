@@ -246,7 +246,7 @@ func (b *Builder) cover(ev *tailor.Event, d time.Time) {
 func (b *Builder) resolve() {
 	old := b.pend
 	b.pend = newTable(old.threshold)
-	for key, g := range old.groups {
+	for g := range old.all {
 		if caller, ok := b.sessions.caller(g.key.Session); ok {
 			k := g.key
 			k.Kind, k.Session, k.CallerAccount = KindCall, "", caller
@@ -259,11 +259,7 @@ func (b *Builder) resolve() {
 			}
 			continue
 		}
-		b.pend.groups[key] = g
-		b.pend.n += len(g.rows)
-		if g.total != nil {
-			b.pend.n++
-		}
+		b.pend.absorbGroup(g)
 	}
 	b.pend.strs = old.strs
 	b.resolvedAt = b.pend.n
@@ -296,10 +292,12 @@ func Finish(meta Meta, builders ...*Builder) *Index {
 			b.sessions = sessions
 		}
 	}
+	var others []*table
 	for _, b := range builders[1:] {
-		base.absorb(b.t, nil)
+		others = append(others, b.t)
 		b.t = nil
 	}
+	base.absorbAll(others)
 	for _, b := range builders {
 		base.absorb(b.pend, func(k *Key) {
 			c, ok := sessions.caller(k.Session)

@@ -81,7 +81,7 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 	}
 	callers := make(map[string]string)
 	for _, ix := range idx {
-		for _, g := range ix.t.groups {
+		for g := range ix.t.all {
 			if g.key.Kind == KindSession {
 				callers[g.key.Session] = g.key.CallerAccount
 			}
@@ -90,7 +90,7 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 	out := newTable(meta.FoldThreshold)
 	lastSource := make(map[string]int) // object → the last input with its source row
 	for i, ix := range idx {
-		for _, g := range ix.t.groups {
+		for g := range ix.t.all {
 			if g.key.Kind == KindSource {
 				for name := range g.rows {
 					lastSource[name] = i
@@ -99,7 +99,7 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 		}
 	}
 	for i, ix := range idx {
-		for _, g := range ix.t.groups {
+		for g := range ix.t.all {
 			k := g.key
 			if k.Kind == KindSource {
 				dst := out.group(&k)
@@ -155,7 +155,7 @@ func maxTime(a, b time.Time) time.Time {
 // window left records out of.
 func (ix *Index) Sources(whole bool) []string {
 	var out []string
-	for _, g := range ix.t.groups {
+	for g := range ix.t.all {
 		if g.key.Kind != KindSource {
 			continue
 		}

@@ -35,7 +35,7 @@ func (ix *Index) Select(q Query) []*Row {
 // may keep the row.
 func (ix *Index) Scan(q Query, fn func(*Row)) {
 	kinds := q.kinds()
-	for _, g := range ix.t.groups {
+	for g := range ix.t.all {
 		// The rows of a group share all of a key the query looks at:
 		// decide once per group.
 		if !q.match(&g.key, kinds) {

@@ -1,8 +1,11 @@
 package usage
 
 import (
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // DefaultFoldThreshold is the number of distinct resources one group of
@@ -26,7 +29,8 @@ const maxFoldLevel = 2
 // fold into more than threshold distinct level-1 prefixes. That is what
 // makes the merge of two tables equal the table of the union.
 type table struct {
-	groups    map[gkey]*group
+	// groups by key, in shards (see shardOf) that merge in parallel.
+	groups    [shards]map[gkey]*group
 	threshold int
 	n         int // rows
 	strs      map[string]string
@@ -46,6 +50,25 @@ type gkey struct {
 	params, session                                         string
 }
 
+// shards is how many maps hold a table's groups. Tables merge shard by
+// shard, each on its own core (see absorbAll).
+const shards = 16
+
+// shardOf returns the shard of a group key. It reads a few bytes rather
+// than hashing whole strings, since it runs for every event: it need not
+// be uniform, only spread the groups over enough shards to share the
+// merge between cores.
+func shardOf(k *gkey) int {
+	h := uint32(k.day/86400)*0x9e3779b1 ^ uint32(len(k.principal))<<8 ^ uint32(len(k.name))
+	if p := k.principal; len(p) > 0 {
+		h = h*31 + uint32(p[len(p)-1])
+	}
+	if n := k.name; len(n) > 2 {
+		h = h*31 + uint32(n[2])<<8 + uint32(n[len(n)-1])
+	}
+	return int(h * 0x85ebca6b >> 28)
+}
+
 func groupKey(k *Key) gkey {
 	return gkey{k.Kind, k.Day.Unix(), k.Account, k.Principal, k.PrincipalType, k.CallerAccount,
 		k.EventSource, k.EventName, k.Region, k.RequestParams, k.Session}
@@ -62,11 +85,31 @@ func newTable(threshold int) *table {
 	if threshold <= 0 {
 		threshold = DefaultFoldThreshold
 	}
-	return &table{
-		groups:    make(map[gkey]*group),
-		threshold: threshold,
-		strs:      make(map[string]string),
+	t := &table{threshold: threshold, strs: make(map[string]string)}
+	for i := range t.groups {
+		t.groups[i] = make(map[gkey]*group)
 	}
+	return t
+}
+
+// all yields the table's groups, in no particular order.
+func (t *table) all(yield func(*group) bool) {
+	for _, m := range t.groups {
+		for _, g := range m {
+			if !yield(g) {
+				return
+			}
+		}
+	}
+}
+
+// len returns the number of groups.
+func (t *table) len() int {
+	n := 0
+	for _, m := range t.groups {
+		n += len(m)
+	}
+	return n
 }
 
 // intern returns a copy of s shared by all rows of the table.
@@ -86,7 +129,8 @@ func (t *table) group(k *Key) *group {
 	if t.lastGroup != nil && gk == t.lastKey {
 		return t.lastGroup
 	}
-	g, ok := t.groups[gk]
+	m := t.groups[shardOf(&gk)]
+	g, ok := m[gk]
 	if !ok {
 		g = &group{key: *k}
 		gk := &g.key
@@ -96,7 +140,7 @@ func (t *table) group(k *Key) *group {
 			*p = t.intern(*p)
 		}
 		gk.Kind = Kind(t.intern(string(gk.Kind)))
-		t.groups[groupKey(gk)] = g
+		m[groupKey(gk)] = g
 	}
 	t.lastKey = groupKey(&g.key)
 	t.lastGroup = g
@@ -176,30 +220,70 @@ func (t *table) fold(g *group) {
 // (nil keeps it). A group t lacks moves whole; the cells of one it has
 // merge into it. o must not be used afterwards.
 func (t *table) absorb(o *table, rekey func(k *Key)) {
-	for _, g := range o.groups {
+	for g := range o.all {
 		if rekey != nil {
 			rekey(&g.key)
 		}
-		gk := groupKey(&g.key)
-		dst, ok := t.groups[gk]
-		if !ok {
-			t.groups[gk] = g
-			t.n += len(g.rows)
-			if g.total != nil {
-				t.n++
-			}
-			continue
-		}
-		for dst.level < g.level {
-			t.fold(dst)
-		}
-		if g.total != nil {
-			t.insert(dst, g.total)
-		}
-		for _, c := range g.rows {
-			t.insert(dst, c)
-		}
+		t.absorbGroup(g)
 	}
+	t.lastGroup = nil
+}
+
+// absorbGroup moves g into t.
+func (t *table) absorbGroup(g *group) {
+	gk := groupKey(&g.key)
+	m := t.groups[shardOf(&gk)]
+	dst, ok := m[gk]
+	if !ok {
+		m[gk] = g
+		t.n += len(g.rows)
+		if g.total != nil {
+			t.n++
+		}
+		return
+	}
+	for dst.level < g.level {
+		t.fold(dst)
+	}
+	if g.total != nil {
+		t.insert(dst, g.total)
+	}
+	for _, c := range g.rows {
+		t.insert(dst, c)
+	}
+}
+
+// absorbAll is absorb of each of others with their keys unchanged, shard
+// by shard on all cores: the one part of ending a run with several
+// workers that would otherwise run on one.
+func (t *table) absorbAll(others []*table) {
+	if len(others) == 0 {
+		return
+	}
+	var (
+		next atomic.Int64
+		rows atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(runtime.GOMAXPROCS(0), shards) {
+		wg.Go(func() {
+			// A view of t holding one shard: insert and fold count the
+			// rows they add in the view, not in t.
+			view := table{threshold: t.threshold}
+			for s := int(next.Add(1) - 1); s < shards; s = int(next.Add(1) - 1) {
+				view.groups[s] = t.groups[s]
+				for _, o := range others {
+					for _, g := range o.groups[s] {
+						view.absorbGroup(g)
+					}
+				}
+				view.groups[s] = nil
+			}
+			rows.Add(int64(view.n))
+		})
+	}
+	wg.Wait()
+	t.n += int(rows.Load())
 	t.lastGroup = nil
 }
 
@@ -298,8 +382,8 @@ func (t *table) walk(fn func(*group, *cell)) { t.walkGroups(nil, fn) }
 
 // walkGroups is walk over the groups keep reports true for (all if nil).
 func (t *table) walkGroups(keep func(*group) bool, fn func(*group, *cell)) {
-	groups := make([]*group, 0, len(t.groups))
-	for _, g := range t.groups {
+	groups := make([]*group, 0, t.len())
+	for g := range t.all {
 		if keep == nil || keep(g) {
 			groups = append(groups, g)
 		}
