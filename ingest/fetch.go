@@ -29,8 +29,11 @@ const (
 
 // fetched is an object opened ahead of the worker that reads it.
 type fetched struct {
-	job     job
-	rc      io.ReadCloser
+	job job
+	rc  io.ReadCloser
+	// data is the whole object when it was fetched into memory whole;
+	// rc reads the same bytes.
+	data    []byte
 	err     error
 	release func() // returns the buffer and its budget; nil if none
 }
@@ -101,7 +104,8 @@ func fetchOne(ctx context.Context, j job, budget *budget, pool *sync.Pool) *fetc
 		// Let the worker meet the error where it is, with what came first.
 		f.rc = io.NopCloser(io.MultiReader(bytes.NewReader(buf.Bytes()), errReader{err}))
 	} else {
-		f.rc = io.NopCloser(bytes.NewReader(buf.Bytes()))
+		f.data = buf.Bytes()
+		f.rc = io.NopCloser(bytes.NewReader(f.data))
 	}
 	f.release = func() {
 		pool.Put(buf)
@@ -168,5 +172,8 @@ func (b *budget) release(n int64) {
 // for each object.
 type gunzipper interface {
 	Reset(r *bufio.Reader) error
+	// ResetBytes is Reset on a stream held whole in memory, which an
+	// inflater may read without copying it through a bufio.Reader.
+	ResetBytes(b []byte) error
 	Read(p []byte) (int, error)
 }

@@ -4,6 +4,7 @@ package ingest
 
 import (
 	"bufio"
+	"bytes"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -13,7 +14,10 @@ const InflateEngine = "klauspost/compress"
 
 // gzipReader is klauspost/compress's gzip reader, the inflater of the
 // default build (build with -tags isal for ISA-L's).
-type gzipReader struct{ zr *gzip.Reader }
+type gzipReader struct {
+	zr *gzip.Reader
+	br bytes.Reader
+}
 
 func newGunzip() gunzipper { return new(gzipReader) }
 
@@ -24,6 +28,18 @@ func (g *gzipReader) Reset(r *bufio.Reader) error {
 		return err
 	}
 	return g.zr.Reset(r)
+}
+
+// ResetBytes reads b through a bytes.Reader, which klauspost/compress's
+// inflater reads without the copy through a bufio.Reader.
+func (g *gzipReader) ResetBytes(b []byte) error {
+	g.br.Reset(b)
+	if g.zr == nil {
+		zr, err := gzip.NewReader(&g.br)
+		g.zr = zr
+		return err
+	}
+	return g.zr.Reset(&g.br)
 }
 
 func (g *gzipReader) Read(p []byte) (int, error) { return g.zr.Read(p) }

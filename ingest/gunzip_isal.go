@@ -42,6 +42,7 @@ import "C"
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -61,6 +62,9 @@ type isalReader struct {
 	in    []byte // input not yet consumed: a window of src's buffer
 	done  bool   // the current member ended
 	err   error
+
+	bytes bytes.Reader  // for ResetBytes
+	bbuf  *bufio.Reader // over bytes
 }
 
 func newGunzip() gunzipper { return new(isalReader) }
@@ -82,6 +86,18 @@ func (z *isalReader) Reset(r *bufio.Reader) error {
 		return fmt.Errorf("gzip: invalid header")
 	}
 	return nil
+}
+
+// ResetBytes reads b through a bufio.Reader, as Reset does: ISA-L reads
+// its input in place from the bufio.Reader's buffer.
+func (z *isalReader) ResetBytes(b []byte) error {
+	z.bytes.Reset(b)
+	if z.bbuf == nil {
+		z.bbuf = bufio.NewReaderSize(&z.bytes, 64<<10)
+	} else {
+		z.bbuf.Reset(&z.bytes)
+	}
+	return z.Reset(z.bbuf)
 }
 
 func (z *isalReader) Read(p []byte) (int, error) {

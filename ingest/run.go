@@ -482,6 +482,19 @@ func (w *worker) object(ctx context.Context, f *fetched) {
 		w.problem(&FileError{Path: name, Offset: -1, Err: err})
 		return
 	}
+	if d := f.data; len(d) >= 2 && d[0] == 0x1f && d[1] == 0x8b {
+		// A gzip file fetched whole: inflate it where it lies.
+		w.stats.BytesIn.Add(int64(len(d)))
+		if w.gz == nil {
+			w.gz = newGunzip()
+		}
+		if err := w.gz.ResetBytes(d); err != nil {
+			w.problem(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
+			return
+		}
+		w.decode(ctx, name, gunzipErrors{w.gz}, true)
+		return
+	}
 	counted := &countingReader{r: rc, n: &w.stats.BytesIn}
 	if w.br == nil {
 		w.br = bufio.NewReaderSize(counted, 64<<10)

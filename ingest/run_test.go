@@ -88,6 +88,12 @@ func callsBy(ix *usage.Index) map[string]int64 {
 	return out
 }
 
+// fetchedDir is a directory whose files are fetched ahead of the workers,
+// into memory, as remote objects are.
+type fetchedDir struct{ *ingest.Dir }
+
+func (fetchedDir) Prefetch() int { return 3 }
+
 // TestRunBadInput: every kind of bad file gets one message naming it and
 // where it broke; what came before the break is kept; the rest of the run
 // is unaffected.
@@ -126,54 +132,60 @@ func TestRunBadInput(t *testing.T) {
 	write(t, dir, "big.json", []byte(big))
 	write(t, dir, "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2026/10/01/111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20261001T100000Z.json.gz", gz(`{"digestStartTime":"x"}`))
 
-	res, ix, err := run(t, ingest.Options{}, &ingest.Dir{Path: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := map[string]string{
-		"not-gzip.json.gz":   "not gzip-compressed despite its name",
-		"truncated.json.gz":  "truncated gzip stream",
-		"malformed.json":     malAt,
-		"empty.json":         "empty input",
-		"archive.zip:b.json": "unzip:",
-		"big.json":           "record too large",
-	}
-	got := map[string]string{}
-	for _, p := range res.Problems {
-		rel, _ := filepath.Rel(dir, p.Path)
-		got[rel] = p.Error()
-		if !strings.HasPrefix(p.Error(), p.Path) {
-			t.Errorf("message %q does not start with the file", p.Error())
-		}
-	}
-	for f, msg := range want {
-		if !strings.Contains(got[f], msg) {
-			t.Errorf("%s: problem %q, want it to say %q", f, got[f], msg)
-		}
-	}
-	if len(got) != len(want) {
-		t.Errorf("problems %v, want one for each of %d files", got, len(want))
-	}
-	if len(res.NotLogs) != 1 || !strings.HasSuffix(res.NotLogs[0].Path, "not-cloudtrail.json") {
-		t.Errorf("not logs = %v", res.NotLogs)
-	}
-	calls := callsBy(ix)
-	user := func(u string) string { return "arn:aws:iam::111122223333:user/" + u }
-	if calls[user("good")] != 100 || calls[user("zip-a")] != 200 || calls[user("zip-c")] != 200 || calls[user("big")] != 2 {
-		t.Errorf("calls = %v", calls)
-	}
-	if n := calls[user("trunc")]; n < 100 || n >= 2000 {
-		t.Errorf("truncated file kept %d records, want those before the cut", n)
-	}
-	if n := calls[user("mal")]; n < 1 || n >= 10 {
-		t.Errorf("malformed file kept %d records, want those before the break", n)
-	}
-	if s := res.Stats; s.Failed != 6 || s.Skipped != 1 || s.Done != s.Objects || s.Objects != 8 {
-		t.Errorf("stats = %+v, want 8 objects listed (the digest pruned by name), 6 failed, 1 skipped", s)
+	// Files opened by the workers, and files fetched whole ahead of them
+	// (as from S3), which are inflated where they lie.
+	for _, src := range []ingest.Source{&ingest.Dir{Path: dir}, fetchedDir{&ingest.Dir{Path: dir}}} {
+		t.Run(fmt.Sprintf("%T", src), func(t *testing.T) {
+			res, ix, err := run(t, ingest.Options{}, src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[string]string{
+				"not-gzip.json.gz":   "not gzip-compressed despite its name",
+				"truncated.json.gz":  "truncated gzip stream",
+				"malformed.json":     malAt,
+				"empty.json":         "empty input",
+				"archive.zip:b.json": "unzip:",
+				"big.json":           "record too large",
+			}
+			got := map[string]string{}
+			for _, p := range res.Problems {
+				rel, _ := filepath.Rel(dir, p.Path)
+				got[rel] = p.Error()
+				if !strings.HasPrefix(p.Error(), p.Path) {
+					t.Errorf("message %q does not start with the file", p.Error())
+				}
+			}
+			for f, msg := range want {
+				if !strings.Contains(got[f], msg) {
+					t.Errorf("%s: problem %q, want it to say %q", f, got[f], msg)
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("problems %v, want one for each of %d files", got, len(want))
+			}
+			if len(res.NotLogs) != 1 || !strings.HasSuffix(res.NotLogs[0].Path, "not-cloudtrail.json") {
+				t.Errorf("not logs = %v", res.NotLogs)
+			}
+			calls := callsBy(ix)
+			user := func(u string) string { return "arn:aws:iam::111122223333:user/" + u }
+			if calls[user("good")] != 100 || calls[user("zip-a")] != 200 || calls[user("zip-c")] != 200 || calls[user("big")] != 2 {
+				t.Errorf("calls = %v", calls)
+			}
+			if n := calls[user("trunc")]; n < 100 || n >= 2000 {
+				t.Errorf("truncated file kept %d records, want those before the cut", n)
+			}
+			if n := calls[user("mal")]; n < 1 || n >= 10 {
+				t.Errorf("malformed file kept %d records, want those before the break", n)
+			}
+			if s := res.Stats; s.Failed != 6 || s.Skipped != 1 || s.Done != s.Objects || s.Objects != 8 {
+				t.Errorf("stats = %+v, want 8 objects listed (the digest pruned by name), 6 failed, 1 skipped", s)
+			}
+		})
 	}
 
 	// --strict stops at the first problem.
-	_, _, err = run(t, ingest.Options{Strict: true, Workers: 1}, &ingest.Dir{Path: dir})
+	_, _, err := run(t, ingest.Options{Strict: true, Workers: 1}, &ingest.Dir{Path: dir})
 	if !errors.Is(err, ingest.ErrUnreadable) {
 		t.Errorf("strict run: err = %v, want ErrUnreadable", err)
 	}
