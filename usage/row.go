@@ -114,6 +114,23 @@ func (c *cell) add(o *cell) {
 	}
 }
 
+// addOne folds into c, a row folded at level lvl, the cell o of one
+// resource that folds into it: what refold(o, lvl) and c.add(o) do, without
+// a sketch for o.
+func (c *cell) addOne(o *cell, lvl uint8) {
+	c.calls += o.calls
+	c.denied += o.denied
+	c.errors += o.errors
+	c.first = min(c.first, o.first)
+	c.last = max(c.last, o.last)
+	c.data = c.data || o.data
+	c.level = max(c.level, lvl)
+	if c.sketch == nil {
+		c.sketch = new(sketch)
+	}
+	c.sketch.add(o.resource)
+}
+
 // clone returns a copy of c that shares no sketch with it.
 func (c *cell) clone() *cell {
 	d := *c

@@ -35,6 +35,8 @@ type table struct {
 	n         int // rows
 	strs      map[string]string
 
+	scratch []byte // for folding a resource to look it up
+
 	// the group of the last lookup, by key: consecutive events often
 	// share one.
 	lastKey   gkey
@@ -160,6 +162,17 @@ func (t *table) insert(g *group, c *cell) {
 	}
 	for g.level < c.level {
 		t.fold(g)
+	}
+	if g.level > c.level && c.sketch == nil {
+		// A single resource joining a folded row: count it there, as Add
+		// does, without a sketch of its own to merge.
+		t.scratch = appendFold(t.scratch[:0], c.resource, g.level)
+		if f := t.scratch; string(f) != c.resource {
+			if e, ok := g.rows[string(f)]; ok {
+				e.addOne(c, g.level)
+				return
+			}
+		}
 	}
 	if g.level > 0 {
 		refold(c, g.level)
