@@ -7,8 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tailor-sec/tailor"
@@ -28,36 +31,99 @@ var _ Source = (*Dir)(nil)
 
 func (d *Dir) String() string { return d.Path }
 
-// List walks the directory in lexical order.
+// List walks the directory in lexical order. The walk reads one directory
+// at a time; the files' sizes, a system call each, are read on every core
+// once the walk is done.
 func (d *Dir) List(ctx context.Context, f Filter, fn func(Object) error) error {
-	return filepath.WalkDir(d.Path, func(path string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return fmt.Errorf("list %s: %w", path, err)
+	var files []file
+	if err := d.walk(ctx, filepath.Clean(d.Path), "", &f, &files); err != nil {
+		return err
+	}
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(runtime.GOMAXPROCS(0), len(files)/256+1) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(files); i = int(next.Add(1) - 1) {
+				if info, err := files[i].e.Info(); err != nil {
+					files[i].err = err
+				} else {
+					files[i].size = info.Size()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, f := range files {
+		if f.err != nil {
+			return fmt.Errorf("list %s: %w", f.path, f.err)
 		}
-		if err := ctx.Err(); err != nil {
+		if err := fn(Object{Key: f.path, Size: f.size}); err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(d.Path, path)
+	}
+	return nil
+}
+
+// file is a log file found by Dir.walk.
+type file struct {
+	path string
+	e    fs.DirEntry
+	size int64
+	err  error
+}
+
+// walk appends to files the log files under dir, whose path relative to
+// the Dir is rel ("" for the Dir itself), that f may select, in lexical
+// order; it prunes directories by name and by the CloudTrail layout.
+func (d *Dir) walk(ctx context.Context, dir, rel string, f *Filter, files *[]file) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		path := joinPath(dir, name)
 		if e.IsDir() {
-			if path != d.Path && (strings.HasPrefix(e.Name(), ".") || pruneDir(filepath.ToSlash(rel), &f)) {
-				return filepath.SkipDir
+			r := name
+			if rel != "" {
+				r = rel + "/" + name
 			}
-			return nil
+			if strings.HasPrefix(name, ".") || pruneDir(r, f) {
+				continue
+			}
+			if err := d.walk(ctx, path, r, f, files); err != nil {
+				return err
+			}
+			continue
 		}
-		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") || !logName(e.Name()) {
+		if !e.Type().IsRegular() || strings.HasPrefix(name, ".") || !logName(name) {
 			d.Skipped++
-			return nil
+			continue
 		}
 		if k, ok := ParseLogKey(filepath.ToSlash(path)); ok && (k.Digest || k.Insight || !f.MatchKey(k)) {
 			d.Skipped++
-			return nil
+			continue
 		}
-		info, err := e.Info()
-		if err != nil {
-			return fmt.Errorf("list %s: %w", path, err)
-		}
-		return fn(Object{Key: path, Size: info.Size()})
-	})
+		*files = append(*files, file{path: path, e: e})
+	}
+	return nil
+}
+
+// joinPath is filepath.Join for a clean dir and a file name, without
+// cleaning the result again.
+func joinPath(dir, name string) string {
+	switch {
+	case dir == ".":
+		return name
+	case os.IsPathSeparator(dir[len(dir)-1]):
+		return dir + name
+	}
+	return dir + string(filepath.Separator) + name
 }
 
 // Open opens a file of the directory.
