@@ -82,6 +82,7 @@ type Request struct {
 	Action      string
 	Form        url.Values
 	AccessKeyID string // from the SigV4 Authorization header
+	UserAgent   string
 }
 
 // Server is a running fake IAM endpoint.
@@ -131,7 +132,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	action := r.PostForm.Get("Action")
-	req := Request{Action: action, Form: r.PostForm, AccessKeyID: accessKeyID(r.Header.Get("Authorization"))}
+	req := Request{Action: action, Form: r.PostForm, AccessKeyID: accessKeyID(r.Header.Get("Authorization")), UserAgent: r.UserAgent()}
 	s.mu.Lock()
 	s.requests = append(s.requests, req)
 	s.calls[action]++

@@ -149,7 +149,7 @@ func runIAMSnapshot(ctx context.Context, opts *iamSnapshotOptions) error {
 // newIAMClient returns an IAM client with the standard credential chain,
 // the profile, the endpoint region (default us-east-1) and endpoint given.
 func newIAMClient(ctx context.Context, profile, region, endpointURL string) (*iam.Client, error) {
-	loadOpts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(10)}
+	loadOpts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(10), config.WithAppID(appID())}
 	if profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(profile))
 	}

@@ -138,6 +138,9 @@ func TestIAMSnapshotRun(t *testing.T) {
 		if r.AccessKeyID != "AKIAIOSFODNN7EXAMPLE" {
 			t.Errorf("%s signed with %q, want the environment's key", r.Action, r.AccessKeyID)
 		}
+		if !strings.Contains(r.UserAgent, " app/tailor-") {
+			t.Errorf("%s: User-Agent %q does not name tailor", r.Action, r.UserAgent)
+		}
 	}
 }
 

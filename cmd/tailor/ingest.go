@@ -373,6 +373,7 @@ func openSources(ctx context.Context, opts *ingestOptions) ([]ingest.Source, err
 				EndpointURL:       opts.EndpointURL,
 				RequesterPays:     opts.RequesterPays,
 				MaxConcurrentGETs: opts.MaxGETs,
+				AppID:             appID(),
 			})
 		} else {
 			src, err = ingest.LocalSource(arg, opts.io.In)

@@ -11,6 +11,18 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
+// appID names tailor in the User-Agent of its AWS requests (app/tailor-
+// VERSION), so that an account's own logs tell tailor's reads apart.
+func appID() string {
+	id := []byte("tailor-" + version)
+	for i, c := range id {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.' || c == '_') {
+			id[i] = '-'
+		}
+	}
+	return string(id[:min(len(id), 50)]) // the SDK's limit
+}
+
 func newRootCmd(io *ioStreams) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tailor",

@@ -117,9 +117,13 @@ func TestS3Ingest(t *testing.T) {
 		if got := dumpCalls(t, out); got != want {
 			t.Fatalf("S3 ingest under %d faults differs from disk: %s", injected, firstDiff(got, want))
 		}
-		for _, e := range proxy.Entries(faultproxy.OpGetObject) {
+		for _, e := range proxy.Log() {
 			if strings.Contains(e.Key, "CloudTrail-Digest") {
 				t.Fatalf("digest fetched: %s", e.Key)
+			}
+			// The bucket owner's logs tell tailor's reads apart.
+			if ua := e.Header.Get("User-Agent"); !strings.Contains(ua, " app/tailor-") {
+				t.Errorf("%s %s: User-Agent %q does not name tailor", e.Op, e.Key, ua)
 			}
 		}
 	})

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +42,7 @@ type getter struct {
 	signingRegion string
 	payer         bool
 	retryer       aws.Retryer // the SDK's, as the source configures it: attempts, backoff, what to retry
+	userAgent     string
 }
 
 // emptySHA256 is the SHA-256 of an empty body, the payload hash of a GET.
@@ -85,6 +87,7 @@ func (s *Source) newGetter(ctx context.Context, client *awss3.Client, httpClient
 		signingName:   name,
 		signingRegion: region,
 		payer:         s.payer != "",
+		userAgent:     userAgent(o.AppID),
 		retryer:       s.retryer(aws.RetryModeStandard)(),
 		signer: v4.NewSigner(func(so *v4.SignerOptions) {
 			// S3 signs the path as sent, escaped once.
@@ -98,6 +101,16 @@ func (s *Source) newGetter(ctx context.Context, client *awss3.Client, httpClient
 		}
 	}
 	return g
+}
+
+// userAgent is the User-Agent of the getter's requests: the SDK's name
+// and version, and the application's id as the SDK writes it.
+func userAgent(appID string) string {
+	ua := "aws-sdk-go-v2/" + aws.SDKVersion + " ua/2.1 lang/go#" + strings.TrimPrefix(runtime.Version(), "go")
+	if appID != "" {
+		ua += " app/" + appID
+	}
+	return ua
 }
 
 // sigV4Scheme reads the signing name and region of an endpoint whose
@@ -167,6 +180,7 @@ func (g *getter) try(ctx context.Context, u *url.URL, etag string, off int64) (*
 	// Identity: the body is the object as stored, never inflated by the
 	// transport, even when it was uploaded with Content-Encoding: gzip.
 	req.Header.Set("Accept-Encoding", "identity")
+	req.Header.Set("User-Agent", g.userAgent)
 	req.Header.Set("X-Amz-Content-Sha256", emptySHA256)
 	if etag != "" {
 		req.Header.Set("If-Match", etag)

@@ -65,6 +65,8 @@ func TestGetMatchesSDK(t *testing.T) {
 			key: "odd/a b+c=d&e%f ü.json", host: "127.0.0.1:9"},
 		{name: "requester-pays", uri: "s3://trail", opts: s3.Options{Region: "us-east-1", RequesterPays: true},
 			key: "AWSLogs/x.json", host: "trail.s3.us-east-1.amazonaws.com"},
+		{name: "app-id", uri: "s3://trail", opts: s3.Options{Region: "us-east-1", AppID: "tailor-1.2.3"},
+			key: "AWSLogs/x.json", host: "trail.s3.us-east-1.amazonaws.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -113,6 +115,16 @@ func TestGetMatchesSDK(t *testing.T) {
 			}
 			if scope(got) != scope(sdk) {
 				t.Errorf("signed for %s, SDK for %s", scope(got), scope(sdk))
+			}
+			// The User-Agent names the SDK and the application as the
+			// SDK's does, so that the bucket owner's logs show who read.
+			for _, part := range strings.Fields(got.Header.Get("User-Agent")) {
+				if !strings.Contains(sdk.Header.Get("User-Agent"), part) {
+					t.Errorf("User-Agent part %q is not in the SDK's %q", part, sdk.Header.Get("User-Agent"))
+				}
+			}
+			if app := "app/" + tt.opts.AppID; tt.opts.AppID != "" && !strings.Contains(got.Header.Get("User-Agent"), app) {
+				t.Errorf("User-Agent %q lacks %s", got.Header.Get("User-Agent"), app)
 			}
 			if ae := got.Header.Get("Accept-Encoding"); ae != "identity" {
 				t.Errorf("Accept-Encoding %q, want identity: the transport must not inflate the body", ae)

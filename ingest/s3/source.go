@@ -101,6 +101,9 @@ type Options struct {
 	// Logger receives retries, resumed reads and the listing plan
 	// (debug); nil discards them.
 	Logger *slog.Logger
+	// AppID names the application in the User-Agent of every request
+	// (app/AppID), so that the bucket owner's logs tell its reads apart.
+	AppID string
 }
 
 // RetryOptions configure retries. Requests (LIST and the GET that opens an
@@ -203,6 +206,9 @@ func New(ctx context.Context, uri string, opts Options) (*Source, error) {
 	}
 	if opts.Credentials != nil {
 		loadOpts = append(loadOpts, config.WithCredentialsProvider(opts.Credentials))
+	}
+	if opts.AppID != "" {
+		loadOpts = append(loadOpts, config.WithAppID(opts.AppID))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
