@@ -5,6 +5,7 @@ package ingest
 import (
 	"bufio"
 	"bytes"
+	"io"
 
 	"github.com/klauspost/compress/gzip"
 )
@@ -21,25 +22,22 @@ type gzipReader struct {
 
 func newGunzip() gunzipper { return new(gzipReader) }
 
-func (g *gzipReader) Reset(r *bufio.Reader) error {
+func (g *gzipReader) Reset(r *bufio.Reader) error { return g.reset(r) }
+
+// ResetBytes reads b through a bytes.Reader, which klauspost/compress's
+// inflater reads without the copy through a bufio.Reader.
+func (g *gzipReader) ResetBytes(b []byte) error {
+	g.br.Reset(b)
+	return g.reset(&g.br)
+}
+
+func (g *gzipReader) reset(r io.Reader) error {
 	if g.zr == nil {
 		zr, err := gzip.NewReader(r)
 		g.zr = zr
 		return err
 	}
 	return g.zr.Reset(r)
-}
-
-// ResetBytes reads b through a bytes.Reader, which klauspost/compress's
-// inflater reads without the copy through a bufio.Reader.
-func (g *gzipReader) ResetBytes(b []byte) error {
-	g.br.Reset(b)
-	if g.zr == nil {
-		zr, err := gzip.NewReader(&g.br)
-		g.zr = zr
-		return err
-	}
-	return g.zr.Reset(&g.br)
 }
 
 func (g *gzipReader) Read(p []byte) (int, error) { return g.zr.Read(p) }

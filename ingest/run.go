@@ -485,14 +485,7 @@ func (w *worker) object(ctx context.Context, f *fetched) {
 	if d := f.data; len(d) >= 2 && d[0] == 0x1f && d[1] == 0x8b {
 		// A gzip file fetched whole: inflate it where it lies.
 		w.stats.BytesIn.Add(int64(len(d)))
-		if w.gz == nil {
-			w.gz = newGunzip()
-		}
-		if err := w.gz.ResetBytes(d); err != nil {
-			w.problem(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
-			return
-		}
-		w.decode(ctx, name, gunzipErrors{w.gz}, true)
+		w.inflate(ctx, name, func(gz gunzipper) error { return gz.ResetBytes(d) })
 		return
 	}
 	counted := &countingReader{r: rc, n: &w.stats.BytesIn}
@@ -512,20 +505,24 @@ func (w *worker) object(ctx context.Context, f *fetched) {
 
 // stream decodes a plain or gzip stream.
 func (w *worker) stream(ctx context.Context, name string, r *bufio.Reader) {
-	var src io.Reader = r
-	magic, _ := r.Peek(2)
-	gzipped := len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b
-	if gzipped {
-		if w.gz == nil {
-			w.gz = newGunzip()
-		}
-		if err := w.gz.Reset(r); err != nil {
-			w.problem(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
-			return
-		}
-		src = gunzipErrors{w.gz}
+	if magic, _ := r.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		w.inflate(ctx, name, func(gz gunzipper) error { return gz.Reset(r) })
+		return
 	}
-	w.decode(ctx, name, src, gzipped)
+	w.decode(ctx, name, r, false)
+}
+
+// inflate decodes a gzip stream with the worker's inflater, which reset
+// points at the stream.
+func (w *worker) inflate(ctx context.Context, name string, reset func(gunzipper) error) {
+	if w.gz == nil {
+		w.gz = newGunzip()
+	}
+	if err := reset(w.gz); err != nil {
+		w.problem(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
+		return
+	}
+	w.decode(ctx, name, gunzipErrors{w.gz}, true)
 }
 
 // decode runs the decoder over one stream.

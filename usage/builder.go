@@ -176,9 +176,9 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 		if !ok && g.level > 0 {
 			// In a folded group the raw resource has no row of its own:
 			// count on the folded row without building one.
-			b.fold = appendFold(b.fold[:0], res, g.level)
-			if f := b.fold; string(f) != res {
-				if c, ok = g.rows[string(f)]; ok && c.sketch != nil {
+			if c = g.foldedRow(&b.fold, res); c != nil {
+				ok = true
+				if c.sketch != nil {
 					c.sketch.add(res)
 				}
 			}

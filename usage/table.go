@@ -149,6 +149,17 @@ func (t *table) group(k *Key) *group {
 	return g
 }
 
+// foldedRow returns the row of folded group g that the resource res folds
+// into, or nil if g has none; scratch holds the folded form for the
+// lookup, which allocates nothing.
+func (g *group) foldedRow(scratch *[]byte, res string) *cell {
+	*scratch = appendFold((*scratch)[:0], res, g.level)
+	if f := *scratch; string(f) != res {
+		return g.rows[string(f)]
+	}
+	return nil
+}
+
 // insert adds c to group g of the table, taking ownership of c.
 func (t *table) insert(g *group, c *cell) {
 	if c.resource == "" {
@@ -166,12 +177,9 @@ func (t *table) insert(g *group, c *cell) {
 	if g.level > c.level && c.sketch == nil {
 		// A single resource joining a folded row: count it there, as Add
 		// does, without a sketch of its own to merge.
-		t.scratch = appendFold(t.scratch[:0], c.resource, g.level)
-		if f := t.scratch; string(f) != c.resource {
-			if e, ok := g.rows[string(f)]; ok {
-				e.addOne(c, g.level)
-				return
-			}
+		if e := g.foldedRow(&t.scratch, c.resource); e != nil {
+			e.addOne(c, g.level)
+			return
 		}
 	}
 	if g.level > 0 {
