@@ -1,12 +1,7 @@
 package catalog_test
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"encoding/json"
-	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -175,34 +170,17 @@ func stringOrList(b json.RawMessage) []string {
 func TestExpandManagedPolicies(t *testing.T) {
 	dir := shareddata.Dir(t, "iam", "managed-policies")
 	c := embedded(t)
-	f, err := os.Open(filepath.Join(dir, "iam-dataset-managedpolicies.tar.gz"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
 	var policies []managedPolicy
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.Typeflag != tar.TypeReg || !strings.HasSuffix(h.Name, ".json") {
-			continue
+	shareddata.TarFiles(t, filepath.Join(dir, "iam-dataset-managedpolicies.tar.gz"), func(name string, data []byte) {
+		if !strings.HasSuffix(name, ".json") {
+			return
 		}
 		var p managedPolicy
-		if err := json.NewDecoder(tr).Decode(&p); err != nil {
-			t.Fatalf("%s: %v", h.Name, err)
+		if err := json.Unmarshal(data, &p); err != nil {
+			t.Fatalf("%s: %v", name, err)
 		}
 		policies = append(policies, p)
-	}
+	})
 	if len(policies) < 1500 {
 		t.Fatalf("read %d policies, want the archive's 1641", len(policies))
 	}

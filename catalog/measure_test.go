@@ -1,16 +1,10 @@
 package catalog_test
 
 import (
-	"archive/zip"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
-	"io/fs"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -94,59 +88,14 @@ func collect(v any) ([]trailRecord, error) {
 // corpus reads every record of the shared CloudTrail corpus. Files or zip
 // members that do not decode are returned by name.
 func corpus(t *testing.T) (recs []trailRecord, bad []string) {
-	dir := shareddata.Dir(t, "cloudtrail")
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		name := d.Name()
-		b, err := os.ReadFile(path)
+	streams := shareddata.CloudTrailStreams(t)
+	for _, name := range slices.Sorted(maps.Keys(streams)) {
+		r, err := records(streams[name])
 		if err != nil {
-			return err
+			bad = append(bad, fmt.Sprintf("%s: %v", name, err))
+			continue
 		}
-		add := func(label string, b []byte) {
-			r, err := records(b)
-			if err != nil {
-				bad = append(bad, fmt.Sprintf("%s: %v", label, err))
-				return
-			}
-			recs = append(recs, r...)
-		}
-		switch {
-		case strings.HasSuffix(name, ".json.gz"):
-			zr, err := gzip.NewReader(bytes.NewReader(b))
-			if err != nil {
-				return err
-			}
-			data, err := io.ReadAll(zr)
-			if err != nil {
-				return err
-			}
-			add(path, data)
-		case strings.HasSuffix(name, ".zip"):
-			zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
-			if err != nil {
-				return err
-			}
-			for _, f := range zr.File {
-				rc, err := f.Open()
-				if err != nil {
-					return err
-				}
-				data, err := io.ReadAll(rc)
-				rc.Close()
-				if err != nil {
-					return err
-				}
-				add(path+"!"+f.Name, data)
-			}
-		case strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".jsonl"):
-			add(path, b)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		recs = append(recs, r...)
 	}
 	return recs, bad
 }

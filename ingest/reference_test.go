@@ -4,14 +4,10 @@ package ingest_test
 // decoder against on real logs nobody here wrote.
 
 import (
-	"archive/zip"
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -217,62 +213,10 @@ func refDecodeWhole(data []byte) ([]refRecord, bool) {
 	}
 }
 
-// corpusStreams returns every stream of the shared CloudTrail corpus:
-// files, gunzipped files and zip members, by name.
-func corpusStreams(t *testing.T) map[string][]byte {
-	dir := shareddata.Dir(t, "cloudtrail")
-	out := make(map[string][]byte)
-	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		name := strings.ToLower(info.Name())
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		switch {
-		case strings.HasSuffix(name, ".gz"):
-			zr, err := gzip.NewReader(bytes.NewReader(data))
-			if err != nil {
-				return err
-			}
-			if data, err = io.ReadAll(zr); err != nil {
-				return err
-			}
-			out[path] = data
-		case strings.HasSuffix(name, ".zip"):
-			zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-			if err != nil {
-				return err
-			}
-			for _, f := range zr.File {
-				rc, err := f.Open()
-				if err != nil {
-					return err
-				}
-				b, err := io.ReadAll(rc)
-				rc.Close()
-				if err != nil {
-					return err
-				}
-				out[path+":"+f.Name] = b
-			}
-		case strings.HasSuffix(name, ".json"), strings.HasSuffix(name, ".jsonl"):
-			out[path] = data
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // TestDecodeMatchesReference decodes every record of the real corpus and
 // compares each with the encoding/json reading of it.
 func TestDecodeMatchesReference(t *testing.T) {
-	streams := corpusStreams(t)
+	streams := shareddata.CloudTrailStreams(t)
 	var total, compared int
 	for name, data := range streams {
 		ref, whole := refDecode(data)

@@ -21,6 +21,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/ingest"
+	"github.com/tailor-sec/tailor/internal/shareddata"
 	"github.com/tailor-sec/tailor/usage"
 )
 
@@ -254,7 +255,7 @@ func TestRunFilter(t *testing.T) {
 // reads it back with Apache Arrow's Parquet reader and checks the calls
 // per principal against an encoding/json count of the same records.
 func TestRunCorpusCounts(t *testing.T) {
-	streams := corpusStreams(t) // skips when the corpus is absent
+	streams := shareddata.CloudTrailStreams(t) // skips when the corpus is absent
 	want := map[string]int64{}
 	for _, data := range streams {
 		recs, _ := refDecode(data)

@@ -1,50 +1,13 @@
 package policy
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"encoding/json"
-	"io"
-	"os"
 	"path"
 	"sync"
 	"testing"
 
 	"github.com/tailor-sec/tailor/internal/shareddata"
 )
-
-// tarDocs calls fn with the name and content of every regular file in a
-// .tar.gz archive.
-func tarDocs(tb testing.TB, file string, fn func(name string, data []byte)) {
-	tb.Helper()
-	f, err := os.Open(file)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		fn(h.Name, data)
-	}
-}
 
 // managedPolicy is one AWS managed policy from the shared corpus.
 type managedPolicy struct {
@@ -68,7 +31,7 @@ func managedPolicies(tb testing.TB) []managedPolicy {
 
 func readManagedPolicies(tb testing.TB, dir string) []managedPolicy {
 	var out []managedPolicy
-	tarDocs(tb, path.Join(dir, "mamip-policies.tar.gz"), func(name string, data []byte) {
+	shareddata.TarFiles(tb, path.Join(dir, "mamip-policies.tar.gz"), func(name string, data []byte) {
 		if len(data) == 0 {
 			// MAMIP keeps an empty file for some policies it could no
 			// longer fetch; there is no document to test.
@@ -86,7 +49,7 @@ func readManagedPolicies(tb testing.TB, dir string) []managedPolicy {
 		}
 		out = append(out, managedPolicy{source: "mamip", name: path.Base(name), doc: v.PolicyVersion.Document})
 	})
-	tarDocs(tb, path.Join(dir, "iam-dataset-managedpolicies.tar.gz"), func(name string, data []byte) {
+	shareddata.TarFiles(tb, path.Join(dir, "iam-dataset-managedpolicies.tar.gz"), func(name string, data []byte) {
 		var v struct {
 			Document json.RawMessage `json:"document"`
 		}

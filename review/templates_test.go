@@ -1,16 +1,13 @@
 package review_test
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"encoding/json"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/tailor-sec/tailor/internal/shareddata"
 	"github.com/tailor-sec/tailor/internal/vendortemplate"
 )
 
@@ -48,39 +45,22 @@ func isMap(v any) bool { _, ok := v.(map[string]any); return ok }
 // MAMIP tarball of the shared corpus.
 func managedPolicies(t *testing.T, tarball string, names ...string) map[string]json.RawMessage {
 	t.Helper()
-	f, err := os.Open(tarball)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(zr)
 	out := map[string]json.RawMessage{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := h.Name[strings.LastIndex(h.Name, "/")+1:]
+	shareddata.TarFiles(t, tarball, func(file string, data []byte) {
+		name := file[strings.LastIndex(file, "/")+1:]
 		if !slices.Contains(names, name) {
-			continue
+			return
 		}
 		var v struct {
 			PolicyVersion struct {
 				Document json.RawMessage
 			}
 		}
-		if err := json.NewDecoder(tr).Decode(&v); err != nil {
-			t.Fatalf("%s: %v", h.Name, err)
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatalf("%s: %v", file, err)
 		}
 		out[name] = v.PolicyVersion.Document
-	}
+	})
 	for _, n := range names {
 		if out[n] == nil {
 			t.Fatalf("managed policy %s is not in %s", n, tarball)

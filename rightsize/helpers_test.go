@@ -1,12 +1,9 @@
 package rightsize_test
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -222,7 +219,6 @@ func allows(set policy.PolicySet, action, resource string, ctx map[string][]stri
 var (
 	managedOnce sync.Once
 	managedDocs map[string][]byte
-	managedErr  error
 )
 
 // managedPolicy returns the document of an AWS managed policy from the
@@ -232,46 +228,15 @@ func managedPolicy(tb testing.TB, name string) *policy.Policy {
 	dir := shareddata.Dir(tb, "iam", "managed-policies")
 	managedOnce.Do(func() {
 		managedDocs = map[string][]byte{}
-		f, err := os.Open(filepath.Join(dir, "mamip-policies.tar.gz"))
-		if err != nil {
-			managedErr = err
-			return
-		}
-		defer f.Close()
-		zr, err := gzip.NewReader(f)
-		if err != nil {
-			managedErr = err
-			return
-		}
-		tr := tar.NewReader(zr)
-		for {
-			h, err := tr.Next()
-			if err == io.EOF {
-				return
-			}
-			if err != nil {
-				managedErr = err
-				return
-			}
-			if h.Typeflag != tar.TypeReg {
-				continue
-			}
-			data, err := io.ReadAll(tr)
-			if err != nil {
-				managedErr = err
-				return
-			}
+		shareddata.TarFiles(tb, filepath.Join(dir, "mamip-policies.tar.gz"), func(name string, data []byte) {
 			var v struct {
 				PolicyVersion struct{ Document json.RawMessage }
 			}
 			if json.Unmarshal(data, &v) == nil && len(v.PolicyVersion.Document) > 0 {
-				managedDocs[path.Base(h.Name)] = v.PolicyVersion.Document
+				managedDocs[path.Base(name)] = v.PolicyVersion.Document
 			}
-		}
+		})
 	})
-	if managedErr != nil {
-		tb.Fatal(managedErr)
-	}
 	doc, ok := managedDocs[name]
 	if !ok {
 		tb.Fatalf("managed policy %s not in the corpus", name)
