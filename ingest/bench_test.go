@@ -73,24 +73,30 @@ func BenchmarkGunzip(b *testing.B) {
 	}
 }
 
+// drain decodes every record of r with d, calling fn with each.
+func drain(b *testing.B, d *ingest.Decoder, r io.Reader, fn func(*tailor.Event)) {
+	var ev tailor.Event
+	d.Reset(r)
+	for {
+		err := d.Next(&ev)
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		fn(&ev)
+	}
+}
+
 // BenchmarkDecode measures the decoder alone on decompressed bytes.
 func BenchmarkDecode(b *testing.B) {
 	raw, _ := realCorpus(b)
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	d := ingest.NewDecoder(nil, nil)
-	var ev tailor.Event
 	for b.Loop() {
-		d.Reset(bytes.NewReader(raw))
-		for {
-			err := d.Next(&ev)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		drain(b, d, bytes.NewReader(raw), func(*tailor.Event) {})
 	}
 }
 
@@ -100,20 +106,9 @@ func BenchmarkDecodeBuild(b *testing.B) {
 	b.SetBytes(int64(len(raw)))
 	b.ReportAllocs()
 	d := ingest.NewDecoder(nil, nil)
-	var ev tailor.Event
 	for b.Loop() {
 		ub := usage.NewBuilder(usage.BuilderOptions{})
-		d.Reset(bytes.NewReader(raw))
-		for {
-			err := d.Next(&ev)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			ub.Add(&ev, true)
-		}
+		drain(b, d, bytes.NewReader(raw), func(ev *tailor.Event) { ub.Add(ev, true) })
 	}
 }
 
@@ -125,20 +120,9 @@ func BenchmarkIngestOneWorker(b *testing.B) {
 	b.ReportAllocs()
 	zr, _ := gzip.NewReader(bytes.NewReader(gz))
 	d := ingest.NewDecoder(nil, nil)
-	var ev tailor.Event
 	for b.Loop() {
 		ub := usage.NewBuilder(usage.BuilderOptions{})
 		zr.Reset(bytes.NewReader(gz))
-		d.Reset(zr)
-		for {
-			err := d.Next(&ev)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			ub.Add(&ev, true)
-		}
+		drain(b, d, zr, func(ev *tailor.Event) { ub.Add(ev, true) })
 	}
 }
