@@ -37,10 +37,22 @@ type Service struct {
 	// ConditionKeys are the condition keys the service defines, sorted.
 	ConditionKeys []ConditionKey
 
+	// Operations are the names of the service's API operations, sorted,
+	// from the catalog's operation data (the AWS SDK for Go v2 for the
+	// embedded snapshot, Operations[] for the service reference format).
+	Operations []string
 	// OperationsKnown reports whether the catalog knew the service's API
-	// operations when it derived Action.PermissionOnly. When false,
-	// PermissionOnly is false for every action and means "unknown".
+	// operations when it derived Action.Observability. When false, every
+	// action not in the tables of data events and unlogged services is
+	// UnknownObservability.
 	OperationsKnown bool
+	// OperationsDate is the date of the operation data.
+	OperationsDate time.Time
+	// MissingOperations names sources of operations of the service the
+	// catalog lacks (SDK modules the generator could not read); an action
+	// without an operation is then UnknownObservability, not
+	// PermissionOnly.
+	MissingOperations []string
 }
 
 // Action is one IAM action.
@@ -59,9 +71,16 @@ type Action struct {
 	// needs, as "prefix:Name". The current data sources leave this empty
 	// for nearly every action.
 	DependentActions []string
-	// PermissionOnly reports that the action guards no API operation of its
-	// own, so CloudTrail never names it. See the package documentation for
-	// how it is derived and Service.OperationsKnown for when it is unknown.
+	// Observability says whether and how CloudTrail shows a call that
+	// needs the action; ObservabilityWhy says why, naming the data or the
+	// AWS document it rests on. See the package documentation.
+	Observability    Observability
+	ObservabilityWhy string
+	// DataEvent is the data event type of a DataEvent action; zero for
+	// the other classes.
+	DataEvent DataEventType
+	// PermissionOnly reports Observability == PermissionOnly: the action
+	// guards no API operation of its own, so CloudTrail never names it.
 	PermissionOnly bool
 }
 

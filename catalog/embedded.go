@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tailor-sec/tailor/catalog/internal/snapshot"
 )
@@ -35,7 +36,10 @@ func fromSnapshot(f *snapshot.File) (*Catalog, error) {
 	for _, ss := range f.Services {
 		s := b.service(ss.Prefix)
 		s.Name = ss.Name
-		s.OperationsKnown = ss.OperationsKnown
+		s.Operations = ss.Operations
+		s.OperationsKnown = len(ss.Operations) > 0
+		s.OperationsDate = ss.OperationsDate
+		s.MissingOperations = ss.MissingModules
 		res := make(map[string]*ResourceType, len(ss.Resources))
 		for _, r := range ss.Resources {
 			rt := &ResourceType{Name: r.Name, ARNFormats: r.ARNs, ConditionKeys: r.ConditionKeys}
@@ -55,7 +59,6 @@ func fromSnapshot(f *snapshot.File) (*Catalog, error) {
 				Level:            level,
 				ConditionKeys:    sa.ConditionKeys,
 				DependentActions: sa.Dependent,
-				PermissionOnly:   sa.PermissionOnly,
 			}
 			for _, r := range sa.Resources {
 				ref := ResourceRef{Name: r.Name, Required: r.Required, ConditionKeys: r.ConditionKeys, DependentActions: r.Dependent}
@@ -68,11 +71,18 @@ func fromSnapshot(f *snapshot.File) (*Catalog, error) {
 		}
 	}
 	c := b.finish()
-	targets := exceptionTargets()
-	for _, a := range c.all {
-		if a.PermissionOnly && targets[strings.ToLower(a.FullName())] {
-			a.PermissionOnly = false
+	// An action is observable when an operation of its name exists or an
+	// exception maps an event to it.
+	observable := exceptionTargets()
+	for _, s := range c.services {
+		for _, op := range s.Operations {
+			if a, ok := c.actions[s.Prefix+":"+strings.ToLower(op)]; ok {
+				observable[strings.ToLower(a.FullName())] = true
+			}
 		}
 	}
+	c.observe(observable, f.OperationsSource, func(s *Service) (time.Time, bool) {
+		return s.OperationsDate, s.OperationsDate.Before(c.date.Truncate(24 * time.Hour))
+	})
 	return c, nil
 }

@@ -42,7 +42,7 @@ var (
 	createTagParams = []string{"tags", "tagSpecificationSet", "tagSpecifications", "tagList", "tagsList"}
 	roleParams      = []string{"role", "roleArn", "iamInstanceProfile", "executionRoleArn", "taskRoleArn",
 		"serviceRoleArn", "serviceRole", "cloudWatchLogsRoleArn", "monitoringRoleArn", "iamRoleArn",
-		"jobRoleArn", "roleARN", "domainIAMRoleName"}
+		"jobRoleArn", "roleARN", "domainIAMRoleName", "deliverLogsPermissionArn", "roleArns"}
 	aclParams = []string{"x-amz-acl", "x-amz-grant-read", "x-amz-grant-read-acp", "x-amz-grant-write",
 		"x-amz-grant-write-acp", "x-amz-grant-full-control"}
 	retentionParams  = []string{"x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date"}
@@ -64,7 +64,8 @@ func ConditionalParams() []string {
 	set := make(map[string]bool)
 	for _, list := range [][]string{tagParams, roleParams, aclParams, retentionParams, legalHoldParams,
 		bypassParams, bucketLockParams, ownershipParams, versionParams,
-		{"sourceIdentity", "providedContexts", "layers", "filters", "addReplicaRegions"}} {
+		{"sourceIdentity", "providedContexts", "layers", "filters", "addReplicaRegions", "roleName",
+			"finalDBSnapshotIdentifier", "capacityProviderConfig", "guardrailIdentifier"}} {
 		for _, p := range list {
 			set[p] = true
 		}
@@ -114,6 +115,8 @@ var partiQL = []condAction{
 	{action: "dynamodb:PartiQLDelete", reason: "a DELETE statement"},
 }
 
+var lambdaCapacityProvider = condAction{action: "lambda:PassCapacityProvider", reason: "a capacity provider in the request", params: []string{"capacityProviderConfig"}}
+
 var s3PutObjectConds = []condAction{c("s3:PutObjectAcl"), c("s3:PutObjectTagging"),
 	c("s3:PutObjectRetention"), c("s3:PutObjectLegalHold")}
 
@@ -121,7 +124,6 @@ var s3PutObjectConds = []condAction{c("s3:PutObjectAcl"), c("s3:PutObjectTagging
 // only, the IAM action of the same name.
 var exceptions = map[string]exception{
 	// S3: names that differ from their actions.
-	"s3:listobjects":          {needed: []string{"s3:ListBucket"}},
 	"s3:listobjectsv2":        {needed: []string{"s3:ListBucket"}},
 	"s3:listobjectversions":   {needed: []string{"s3:ListBucketVersions"}},
 	"s3:listmultipartuploads": {needed: []string{"s3:ListBucketMultipartUploads"}},
@@ -189,12 +191,14 @@ var exceptions = map[string]exception{
 
 	// Lambda: invocation and versioned names (the version suffix is
 	// dropped before lookup, see operationName).
-	"lambda:invoke":                      {needed: []string{"lambda:InvokeFunction"}},
-	"lambda:invokewithresponsestream":    {needed: []string{"lambda:InvokeFunction"}},
-	"lambda:getlayerversionbyarn":        {needed: []string{"lambda:GetLayerVersion"}},
-	"lambda:createfunction":              {conds: []condAction{c("iam:PassRole"), c("lambda:TagResource"), {action: "lambda:GetLayerVersion", reason: "layers in the request", params: []string{"layers"}}}},
-	"lambda:updatefunctionconfiguration": {conds: []condAction{c("iam:PassRole"), {action: "lambda:GetLayerVersion", reason: "layers in the request", params: []string{"layers"}}}},
-	"lambda:getfunction":                 {conds: []condAction{{action: "lambda:ListTags", reason: "the function's tags are returned only with lambda:ListTags"}}},
+	"lambda:invoke":                   {needed: []string{"lambda:InvokeFunction"}},
+	"lambda:invokewithresponsestream": {needed: []string{"lambda:InvokeFunction"}},
+	"lambda:getlayerversionbyarn":     {needed: []string{"lambda:GetLayerVersion"}},
+	"lambda:createfunction": {conds: []condAction{c("iam:PassRole"), c("lambda:TagResource"), {action: "lambda:GetLayerVersion", reason: "layers in the request", params: []string{"layers"}},
+		lambdaCapacityProvider}},
+	"lambda:updatefunctionconfiguration": {conds: []condAction{c("iam:PassRole"), {action: "lambda:GetLayerVersion", reason: "layers in the request", params: []string{"layers"}},
+		lambdaCapacityProvider}},
+	"lambda:getfunction": {conds: []condAction{{action: "lambda:ListTags", reason: "the function's tags are returned only with lambda:ListTags"}}},
 
 	// STS: session tags, source identity, context.
 	"sts:assumerole": {conds: []condAction{c("sts:TagSession"), c("sts:SetSourceIdentity"), c("sts:SetContext")}},
@@ -246,6 +250,44 @@ var exceptions = map[string]exception{
 	"secretsmanager:batchgetsecretvalue": {needed: []string{"secretsmanager:BatchGetSecretValue", "secretsmanager:GetSecretValue"},
 		conds: []condAction{{action: "secretsmanager:ListSecrets", reason: "filters instead of secret ids", params: []string{"filters"}}},
 		note:  "secretsmanager:GetSecretValue on every secret returned"},
+	// Dependent actions AWS's Operations data lists for calls of the
+	// shared corpus that no generic rule gives (see TestDependentMisses).
+	"s3:getobject": {conds: []condAction{c("s3:GetObjectTagging"), c("s3:GetObjectRetention"), c("s3:GetObjectLegalHold")}},
+	"s3:listobjects": {needed: []string{"s3:ListBucket"}, conds: []condAction{
+		{action: "s3:GetObjectAcl", reason: "object owners in the listing (fetch-owner)"}}},
+	"rds:deletedbcluster": {conds: []condAction{
+		{action: "rds:CreateDBClusterSnapshot", reason: "a final snapshot", params: []string{"finalDBSnapshotIdentifier"}},
+		{action: "rds:DeleteDBInstance", reason: "the cluster's instances deleted with it"}}},
+	"rds:deletedbinstance": {conds: []condAction{
+		{action: "rds:CreateDBSnapshot", reason: "a final snapshot", params: []string{"finalDBSnapshotIdentifier"}},
+		c("rds:DeleteTenantDatabase")}},
+	"rds:modifydbcluster":                 {conds: []condAction{c("rds:ModifyDBInstance")}},
+	"rds:rebootdbcluster":                 {conds: []condAction{c("rds:RebootDBInstance")}},
+	"rds:createdbinstance":                {conds: []condAction{c("rds:CreateTenantDatabase")}},
+	"rds:createdbinstancereadreplica":     {conds: []condAction{c("rds:CreateTenantDatabase")}},
+	"rds:restoredbinstancefromdbsnapshot": {conds: []condAction{c("rds:CreateTenantDatabase")}},
+	"rds:copydbsnapshot":                  {conds: []condAction{c("rds:CopyCustomDBEngineVersion")}},
+	"rds:removerolefromdbinstance":        {conds: []condAction{c("iam:PassRole")}},
+	"iam:addroletoinstanceprofile":        {conds: []condAction{{action: "iam:PassRole", reason: "the role added to the instance profile", params: []string{"roleName"}}}},
+	"iam:createservicelinkedrole":         {conds: []condAction{c("iam:PutRolePolicy")}},
+	"es:createelasticsearchdomain":        {conds: []condAction{c("es:CreateDomain")}},
+	"ce:getcostandusage":                  {conds: []condAction{c("aws-portal:ViewBilling")}},
+	"ce:getcostforecast":                  {conds: []condAction{c("aws-portal:ViewBilling")}},
+	"dynamodb:describetable": {conds: []condAction{
+		{action: "dynamodb:ReadDataForReplication", reason: "a global table replica"},
+		{action: "dynamodb:ReplicateSettings", reason: "a global table replica"}}},
+	"dynamodb:getrecords": {conds: []condAction{{action: "dynamodb:ReadDataForReplication", reason: "a global table replica"}}},
+	"bedrock:invokemodel": {conds: []condAction{
+		{action: "bedrock:ApplyGuardrail", reason: "a guardrail in the request", params: []string{"guardrailIdentifier"}},
+		c("bedrock:InvokeTool")}},
+	"sso:listapplications": {conds: []condAction{c("sso:GetApplicationInstance"), c("sso:ListApplicationInstances"), c("sso:ListApplicationProviders")}},
+	"wafv2:disassociatewebacl": {conds: []condAction{
+		{action: "elasticloadbalancing:SetWebAcl", reason: "an Application Load Balancer"},
+		{action: "elasticloadbalancing:DeleteWebACLAssociation", reason: "an Application Load Balancer"},
+		{action: "appsync:SetWebACL", reason: "an AppSync API"},
+		{action: "appsync:DisassociateWebACL", reason: "an AppSync API"},
+		{action: "apigateway:SetWebACL", reason: "an API Gateway stage"}}},
+
 	"secretsmanager:createsecret": {conds: []condAction{c("secretsmanager:TagResource"),
 		{action: "secretsmanager:ReplicateSecretToRegions", reason: "replica regions in the request", params: []string{"addReplicaRegions"}}}},
 }

@@ -56,7 +56,7 @@ type Mapping struct {
 	EventSource string
 	EventName   string
 	Prefix      string // the IAM service prefix of the event source
-	Operation   string // the API operation: EventName without Lambda's version suffix
+	Operation   string // the API operation: EventName without a version date ("ListDistributions2020_05_31")
 
 	By MappedBy
 	// Needed are the actions the call needed: the ones it always needs,
@@ -102,7 +102,7 @@ func (m *Mapping) PossibleActions() []string {
 // action the catalog does not know.
 func (c *Catalog) Map(eventSource, eventName string, params []string) Mapping {
 	prefix := ServicePrefix(eventSource)
-	op := operationName(prefix, eventName)
+	op := c.operationName(prefix, eventName)
 	m := Mapping{EventSource: eventSource, EventName: eventName, Prefix: prefix, Operation: op}
 	if prefix == "" || op == "" {
 		return m
@@ -211,8 +211,10 @@ func (c *Catalog) resolve(m *Mapping, needed []string, conds []condAction, param
 		}
 	}
 	if m.By != ByOperations {
-		if x, ok := c.tagOnCreate(m.Prefix, m.Operation); ok && !containsCond(conds, x.action) {
-			conds = append(conds, x)
+		for _, x := range c.genericConds(m.Prefix, m.Operation, m.Needed) {
+			if !containsCond(conds, x.action) {
+				conds = append(conds, x)
+			}
 		}
 	}
 	for _, x := range paramNeeds[m.Prefix] {
@@ -245,33 +247,64 @@ func (c *Catalog) resolve(m *Mapping, needed []string, conds []condAction, param
 	slices.SortFunc(m.Possible, byAction)
 }
 
-// tagOnCreate returns the service's generic tagging action as a
-// conditional action of an operation that creates or writes a resource
-// (Create*, Put*, Run*, Register*, Import*, Copy*, Allocate*), needed when
-// the request carries tags: services authorize tags on create with their
-// tagging action. It is used only without official operation data, and
-// only when the service has exactly one of TagResource, AddTagsToResource,
-// AddTags.
-func (c *Catalog) tagOnCreate(prefix, op string) (condAction, bool) {
-	creates := false
-	for _, verb := range []string{"Create", "Put", "Run", "Register", "Import", "Copy", "Allocate"} {
-		if strings.HasPrefix(op, verb) && !strings.Contains(op, "Tag") {
-			creates = true
+// writeVerbs start the names of operations that may hand a role to the
+// service.
+var writeVerbs = []string{"Create", "Update", "Modify", "Put", "Start", "Run", "Register", "Send", "Restore", "Associate", "Enable", "Set"}
+
+// genericConds returns the conditional actions general rules give a call,
+// used only without official operation data:
+//
+//   - a call carrying tags needs its service's generic tagging action
+//     (when the service has exactly one of TagResource, AddTagsToResource,
+//     AddTags), and a Create<X> call the action Tag<Y> for the longest Y
+//     that ends X (CreateLogGroup: logs:TagLogGroup; CreateVirtualMFADevice:
+//     iam:TagMFADevice): services authorize tags on create with them;
+//   - a write call (writeVerbs) with a role parameter needs iam:PassRole;
+//   - an S3 call through an S3 Object Lambda access point needs the
+//     s3-object-lambda action of the same name as its S3 action;
+//   - an Amazon Bedrock call authenticated with a Bedrock API key needs
+//     bedrock:CallWithBearerToken.
+//
+// Rules keyed on parameters drop their action when none is present.
+func (c *Catalog) genericConds(prefix, op string, needed []Need) []condAction {
+	var out []condAction
+	if !strings.Contains(op, "Tag") {
+		var found []string
+		for _, name := range []string{"TagResource", "AddTagsToResource", "AddTags"} {
+			if a, ok := c.Action(prefix + ":" + name); ok {
+				found = append(found, a.FullName())
+			}
+		}
+		if len(found) == 1 {
+			out = append(out, condAction{action: found[0], reason: "tags in the request (tag on create)", params: createTagParams, onlyIfParam: true})
+		}
+		if rest, ok := strings.CutPrefix(op, "Create"); ok {
+			for i := range rest {
+				if a, ok := c.Action(prefix + ":Tag" + rest[i:]); ok && rest[i] >= 'A' && rest[i] <= 'Z' {
+					out = append(out, condAction{action: a.FullName(), reason: "tags in the request (tag on create)", params: createTagParams, onlyIfParam: true})
+					break
+				}
+			}
 		}
 	}
-	if !creates {
-		return condAction{}, false
+	if prefix != "iam" && prefix != "sts" && slices.ContainsFunc(writeVerbs, func(v string) bool { return strings.HasPrefix(op, v) }) {
+		out = append(out, condAction{action: "iam:PassRole", reason: "an IAM role passed to the service", params: roleParams, onlyIfParam: true})
 	}
-	var found []string
-	for _, name := range []string{"TagResource", "AddTagsToResource", "AddTags"} {
-		if a, ok := c.Action(prefix + ":" + name); ok {
-			found = append(found, a.FullName())
+	if prefix == "s3" {
+		for _, n := range needed {
+			if _, name, _ := strings.Cut(n.Action, ":"); name != "" {
+				if a, ok := c.Action("s3-object-lambda:" + name); ok {
+					out = append(out, condAction{action: a.FullName()})
+				}
+			}
 		}
 	}
-	if len(found) != 1 {
-		return condAction{}, false
+	if prefix == "bedrock" {
+		if a, ok := c.Action("bedrock:CallWithBearerToken"); ok {
+			out = append(out, condAction{action: a.FullName(), reason: "the call authenticated with an Amazon Bedrock API key"})
+		}
 	}
-	return condAction{action: found[0], reason: "tags in the request (tag on create)", params: createTagParams, onlyIfParam: true}, true
+	return out
 }
 
 // need builds the Need of a conditional action: the table's reason and

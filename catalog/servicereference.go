@@ -333,11 +333,16 @@ func fromServiceReference(dir string, date time.Time, services []*srService) *Ca
 			b.addOperation(s.Prefix, op)
 		}
 		s.OperationsKnown = len(ss.Operations) > 0
+		s.OperationsDate = date
+		for _, o := range ss.Operations {
+			s.Operations = append(s.Operations, o.Name)
+		}
+		slices.Sort(s.Operations)
 	}
 	c := b.finish()
 
-	// Permission-only: no operation of any service always needs the action
-	// (see classify), and no exception maps an event to it.
+	// Observable: some operation of any service always needs the action
+	// (see classify), or an exception maps an event to it.
 	observable := exceptionTargets()
 	for prefix, ops := range c.ops {
 		for _, op := range ops {
@@ -347,10 +352,6 @@ func fromServiceReference(dir string, date time.Time, services []*srService) *Ca
 			}
 		}
 	}
-	for _, a := range c.all {
-		if c.services[a.Service].OperationsKnown && !observable[strings.ToLower(a.FullName())] {
-			a.PermissionOnly = true
-		}
-	}
+	c.observe(observable, "the Operations data of "+dir, func(*Service) (time.Time, bool) { return time.Time{}, false })
 	return c
 }

@@ -35,22 +35,40 @@ func ServicePrefix(eventSource string) string {
 	return host
 }
 
-// operationName returns the API operation an event name stands for. Lambda
-// logs versioned names ("GetFunction20150331v2", "Invoke20150331"); the
-// version suffix is dropped. Other names are returned unchanged.
-func operationName(prefix, eventName string) string {
-	if prefix != "lambda" {
+// operationName returns the API operation an event name stands for. Some
+// services log the API version in the event name ("GetFunction20150331v2",
+// "ListDistributions2020_05_31"): a trailing date, 8 digits or
+// YYYY_MM_DD, optionally followed by v and a number, is dropped unless the
+// whole name is an action. Other names are returned unchanged.
+func (c *Catalog) operationName(prefix, eventName string) string {
+	base, ok := cutVersionDate(eventName)
+	if !ok {
 		return eventName
 	}
-	s := eventName
-	// an optional "v<digits>" after the date
+	if _, ok := c.actions[prefix+":"+strings.ToLower(eventName)]; ok {
+		return eventName
+	}
+	return base
+}
+
+// cutVersionDate splits a trailing API version date off an event name.
+func cutVersionDate(s string) (string, bool) {
 	if i := strings.LastIndexByte(s, 'v'); i > 0 && i < len(s)-1 && allDigits(s[i+1:]) {
 		s = s[:i]
 	}
-	if len(s) > 8 && allDigits(s[len(s)-8:]) && !isDigit(s[len(s)-9]) {
-		return s[:len(s)-8]
+	n := len(s)
+	switch {
+	case n > 10 && s[n-3] == '_' && s[n-6] == '_' && allDigits(s[n-10:n-6]) && allDigits(s[n-5:n-3]) && allDigits(s[n-2:]):
+		s = s[:n-10]
+	case n > 8 && allDigits(s[n-8:]):
+		s = s[:n-8]
+	default:
+		return "", false
 	}
-	return eventName
+	if s == "" || isDigit(s[len(s)-1]) || s[len(s)-1] == '_' {
+		return "", false
+	}
+	return s, true
 }
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }

