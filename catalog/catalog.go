@@ -79,8 +79,11 @@ type Action struct {
 	// DataEvent is the data event type of a DataEvent action; zero for
 	// the other classes.
 	DataEvent DataEventType
-	// PermissionOnly reports Observability == PermissionOnly: the action
-	// guards no API operation of its own, so CloudTrail never names it.
+	// PermissionOnly reports that CloudTrail never names the action, as far
+	// as the catalog knows: its class is PermissionOnly, NeverLogged or
+	// UnknownObservability (whatever data events the logs hold). It is the
+	// shorthand callers that only ask "can the logs show it" use;
+	// Observability tells the three apart.
 	PermissionOnly bool
 }
 

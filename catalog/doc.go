@@ -49,8 +49,9 @@
 //
 // Only ManagementEvent actions, and DataEvent actions when the logs hold
 // their data events, can be shown unused by the logs
-// ([Observability.ShownBy]). [Action.PermissionOnly] is kept as a
-// shorthand for the PermissionOnly class.
+// ([Observability.ShownBy]). [Action.PermissionOnly] is the shorthand for
+// "the logs can never show it": PermissionOnly, NeverLogged or
+// UnknownObservability.
 
 // # Event to action mapping
 //

@@ -20,9 +20,17 @@ type actionIndex struct {
 	names     []string            // id → canonical full name
 	acts      []*catalog.Action   // id → action
 	svcBits   map[string]bitset   // lowercase prefix → its actions
-	permOnly  bitset              // permission-only, where the catalog knows
-	// data maps an event source to the actions CloudTrail logs as its data
-	// events.
+	// permOnly holds the actions whose use the logs can never show:
+	// permission-only, never logged, and of unknown observability (see
+	// catalog.Observability). Until the accounting gives the last two
+	// reasons of their own (KeptNeverLogged, KeptUnknown), they are kept
+	// with the permission-only reason; neverLogged and unknownObs tell
+	// them apart.
+	permOnly    bitset
+	neverLogged bitset
+	unknownObs  bitset
+	// data maps an event source to the actions CloudTrail logs only as its
+	// data events (catalog.DataEvent).
 	data map[string]bitset
 	// resTypes lists, per lowercase prefix, the service's resource types.
 	resTypes map[string][]resType
@@ -57,12 +65,26 @@ func newActionIndex(cat *catalog.Catalog) *actionIndex {
 		x.names = append(x.names, n)
 	}
 	n := len(x.names)
-	x.permOnly = newBitset(n)
+	x.permOnly, x.neverLogged, x.unknownObs = newBitset(n), newBitset(n), newBitset(n)
 	for i, a := range x.acts {
 		id := int32(i)
-		svc, _ := cat.Service(a.Service)
-		if a.PermissionOnly && svc.OperationsKnown {
+		switch a.Observability {
+		case catalog.PermissionOnly:
 			x.permOnly.set(id)
+		case catalog.NeverLogged:
+			x.permOnly.set(id)
+			x.neverLogged.set(id)
+		case catalog.UnknownObservability:
+			x.permOnly.set(id)
+			x.unknownObs.set(id)
+		case catalog.DataEvent:
+			src := a.DataEvent.EventSource
+			d, ok := x.data[src]
+			if !ok {
+				d = newBitset(n)
+				x.data[src] = d
+			}
+			d.set(id)
 		}
 		b, ok := x.svcBits[a.Service]
 		if !ok {
@@ -70,16 +92,6 @@ func newActionIndex(cat *catalog.Catalog) *actionIndex {
 			x.svcBits[a.Service] = b
 		}
 		b.set(id)
-		for _, r := range dataEventRules {
-			if r.prefix == a.Service && r.match(a) {
-				d, ok := x.data[r.source]
-				if !ok {
-					d = newBitset(n)
-					x.data[r.source] = d
-				}
-				d.set(id)
-			}
-		}
 	}
 	return x
 }
@@ -133,6 +145,14 @@ func (x *actionIndex) dependents(id int32) []int32 {
 		add(r.DependentActions)
 	}
 	return out
+}
+
+// observability returns the catalog's observability class of action id and
+// its reason, for the report of an action kept because the logs cannot
+// show it.
+func (x *actionIndex) observability(id int32) (catalog.Observability, string) {
+	a := x.acts[id]
+	return a.Observability, a.ObservabilityWhy
 }
 
 // supportsResources reports whether the action can be limited to

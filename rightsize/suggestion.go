@@ -22,6 +22,12 @@ const (
 	// KeptPermissionOnly: it guards no API call of its own, so CloudTrail
 	// never names it.
 	KeptPermissionOnly Reason = "permission-only"
+	// KeptNeverLogged: CloudTrail does not record the calls that need it
+	// (catalog.NeverLogged).
+	KeptNeverLogged Reason = "never-logged"
+	// KeptUnknown: no current operation data says whether CloudTrail can
+	// show it (catalog.UnknownObservability).
+	KeptUnknown Reason = "unknown-observability"
 	// KeptNoDataEvents: its calls are data events, and the logs hold no
 	// data events of its service.
 	KeptNoDataEvents Reason = "no-data-events"

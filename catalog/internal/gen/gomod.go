@@ -587,7 +587,9 @@ func incomplete(mods []*sdkModule, prefixOf map[string]string, missing []string)
 var otherService = map[string]bool{"iamtoolbox": true}
 
 // sdkOperations returns, per IAM service prefix, the operation names of
-// the modules that sign as it and the time of the oldest of them, and the
+// the modules that sign as it and the time of the oldest of them (an
+// operation added since may be missing from it: the newest module of a
+// service is often not the one with the operation), and the
 // modules whose signing name is not a prefix of the catalog (prefixes),
 // or that have none.
 func sdkOperations(mods []*sdkModule, prefixes map[string]bool) (ops map[string][]string, dates map[string]time.Time, prefixOf map[string]string, unmatched []string) {
