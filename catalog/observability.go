@@ -245,7 +245,7 @@ func (c *Catalog) classOf(a *Action, observable bool, source string, stale func(
 	}
 	for i := range dataEvents {
 		if r := &dataEvents[i]; r.covers(a, observable) {
-			return DataEvent, "logged only as a " + r.data.ResourceType + " data event of " + r.data.EventSource + ": " + r.why + " (" + r.source + ")", r.data
+			return DataEvent, "logged only as data events (" + r.data.ResourceType + ") of " + r.data.EventSource + ": " + r.why + " (" + r.source + ")", r.data
 		}
 	}
 	svc := c.services[a.Service]
@@ -264,4 +264,69 @@ func (c *Catalog) classOf(a *Action, observable bool, source string, stale func(
 			" dates from " + d.Format(time.DateOnly) + ", before the action data: the action may be newer", DataEventType{}
 	}
 	return PermissionOnly, "no API operation of " + a.Service + " needs it in " + source, DataEventType{}
+}
+
+// Use is an API operation that needs an action.
+type Use struct {
+	Service   string // IAM service prefix of the operation
+	Operation string
+	// Conditional reports that only some calls need the action (a
+	// parameter, a resource type, tags).
+	Conditional bool
+}
+
+// Uses returns the API operations that need an action, as Map decides:
+// from the official operation data when the catalog has it, else from
+// the operation of the action's own name and the exception table. Sorted
+// by service and operation; nil for an action no operation needs.
+func (c *Catalog) Uses(action string) []Use {
+	a, ok := c.Action(action)
+	if !ok {
+		return nil
+	}
+	full := a.FullName()
+	seen := make(map[Use]bool)
+	var out []Use
+	add := func(u Use) {
+		if !seen[u] && !seen[Use{u.Service, u.Operation, false}] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	if c.HasOperations() {
+		for prefix, ops := range c.ops {
+			for _, op := range ops {
+				if !containsFold(op.AuthorizedActions, full) {
+					continue
+				}
+				needed, _ := c.classify(prefix, op.Name, op.AuthorizedActions, exceptions[prefix+":"+strings.ToLower(op.Name)])
+				add(Use{Service: prefix, Operation: op.Name, Conditional: !containsFold(needed, full)})
+			}
+		}
+	} else {
+		for _, op := range c.services[a.Service].Operations {
+			if strings.EqualFold(op, a.Name) {
+				add(Use{Service: a.Service, Operation: op})
+			}
+		}
+		for key, ex := range exceptions {
+			prefix, op, _ := strings.Cut(key, ":")
+			name := op
+			if s, ok := c.services[prefix]; ok {
+				if i := slices.IndexFunc(s.Operations, func(o string) bool { return strings.EqualFold(o, op) }); i >= 0 {
+					name = s.Operations[i]
+				}
+			}
+			if containsFold(ex.needed, full) {
+				add(Use{Service: prefix, Operation: name})
+			}
+			if slices.ContainsFunc(ex.conds, func(x condAction) bool { return strings.EqualFold(x.action, full) }) {
+				add(Use{Service: prefix, Operation: name, Conditional: true})
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y Use) int {
+		return strings.Compare(x.Service+":"+x.Operation, y.Service+":"+y.Operation)
+	})
+	return out
 }

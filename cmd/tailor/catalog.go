@@ -54,19 +54,36 @@ that format instead.`,
 type catalogInfoOptions struct {
 	*catalogOptions
 	Format string
+	Action string // optional: describe this action
 }
 
 func newCatalogInfoCmd(parent *catalogOptions) *cobra.Command {
 	opts := &catalogInfoOptions{catalogOptions: parent}
 	cmd := &cobra.Command{
-		Use:   "info",
-		Short: "Print the catalog's source, date, service count and action count",
+		Use:   "info [ACTION]",
+		Short: "Print the catalog's source, date and counts, or what it knows of one action",
+		Long: `info prints the catalog's source, date, service and action counts, and how many
+actions fall in each observability class. With an ACTION it prints that action:
+its access level, resource types, whether and how CloudTrail shows a call that
+needs it (management event, data event, never logged, permission-only, unknown)
+and why, and the API operations that need it.`,
 		Example: `  tailor catalog info
+  tailor catalog info ssmmessages:OpenDataChannel
+  tailor catalog info s3:GetObject --format json
   tailor catalog info --catalog ./service-reference --format json`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return flagErrorf("info takes at most one ACTION, got %d arguments", len(args))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := catalogCheckFormat(opts.Format); err != nil {
 				return err
+			}
+			if len(args) == 1 {
+				opts.Action = args[0]
+				return runCatalogAction(cmd.Context(), opts)
 			}
 			return runCatalogInfo(cmd.Context(), opts)
 		},
@@ -76,12 +93,13 @@ func newCatalogInfoCmd(parent *catalogOptions) *cobra.Command {
 }
 
 type catalogInfo struct {
-	Source         string    `json:"source"`
-	Date           time.Time `json:"date"`
-	Services       int       `json:"services"`
-	Actions        int       `json:"actions"`
-	Operations     bool      `json:"operations"`
-	PermissionOnly int       `json:"permissionOnly"`
+	Source         string         `json:"source"`
+	Date           time.Time      `json:"date"`
+	Services       int            `json:"services"`
+	Actions        int            `json:"actions"`
+	Operations     bool           `json:"operations"`
+	PermissionOnly int            `json:"permissionOnly"`
+	Observability  map[string]int `json:"observability"`
 }
 
 func runCatalogInfo(_ context.Context, opts *catalogInfoOptions) error {
@@ -89,9 +107,12 @@ func runCatalogInfo(_ context.Context, opts *catalogInfoOptions) error {
 	if err != nil {
 		return err
 	}
-	info := catalogInfo{Source: c.Source(), Date: c.Date(), Services: len(c.Services()), Actions: c.Len(), Operations: c.HasOperations()}
+	info := catalogInfo{Source: c.Source(), Date: c.Date(), Services: len(c.Services()), Actions: c.Len(), Operations: c.HasOperations(),
+		Observability: map[string]int{}}
 	for _, a := range c.Expand("*") {
-		if act, _ := c.Action(a); act.PermissionOnly {
+		act, _ := c.Action(a)
+		info.Observability[act.Observability.String()]++
+		if act.Observability == catalog.PermissionOnly {
 			info.PermissionOnly++
 		}
 	}
@@ -108,6 +129,81 @@ func runCatalogInfo(_ context.Context, opts *catalogInfoOptions) error {
 	fmt.Fprintf(opts.IO.Out, "actions:         %d\n", info.Actions)
 	fmt.Fprintf(opts.IO.Out, "permission-only: %d\n", info.PermissionOnly)
 	fmt.Fprintf(opts.IO.Out, "operations data: %s\n", ops)
+	fmt.Fprintf(opts.IO.Out, "observability:  ")
+	for _, o := range []catalog.Observability{catalog.ManagementEvent, catalog.DataEvent, catalog.NeverLogged, catalog.PermissionOnly, catalog.UnknownObservability} {
+		fmt.Fprintf(opts.IO.Out, " %s %d", o, info.Observability[o.String()])
+	}
+	fmt.Fprintln(opts.IO.Out)
+	return nil
+}
+
+type catalogActionUse struct {
+	Operation   string `json:"operation"` // "prefix:Operation"
+	Conditional bool   `json:"conditional,omitempty"`
+}
+
+type catalogAction struct {
+	Action        string             `json:"action"`
+	Level         string             `json:"accessLevel"`
+	Resources     []string           `json:"resourceTypes"`
+	Observability string             `json:"observability"`
+	Why           string             `json:"why"`
+	EventSource   string             `json:"dataEventSource,omitempty"`
+	ResourceType  string             `json:"dataEventResourceType,omitempty"`
+	UsedBy        []catalogActionUse `json:"operations"`
+}
+
+func runCatalogAction(_ context.Context, opts *catalogInfoOptions) error {
+	c, err := opts.load()
+	if err != nil {
+		return err
+	}
+	a, ok := c.Action(opts.Action)
+	if !ok {
+		return fmt.Errorf("catalog %s has no action %s", c.Source(), opts.Action)
+	}
+	out := catalogAction{Action: a.FullName(), Level: a.Level.String(), Resources: []string{}, Observability: a.Observability.String(),
+		Why: a.ObservabilityWhy, EventSource: a.DataEvent.EventSource, ResourceType: a.DataEvent.ResourceType, UsedBy: []catalogActionUse{}}
+	for _, r := range a.Resources {
+		name := r.Name
+		if r.Required {
+			name += " (required)"
+		}
+		out.Resources = append(out.Resources, name)
+	}
+	for _, u := range c.Uses(a.FullName()) {
+		out.UsedBy = append(out.UsedBy, catalogActionUse{Operation: u.Service + ":" + u.Operation, Conditional: u.Conditional})
+	}
+	if opts.Format == "json" {
+		return catalogWriteJSON(opts.IO, out)
+	}
+	w := opts.IO.Out
+	fmt.Fprintf(w, "action:         %s\n", out.Action)
+	fmt.Fprintf(w, "access level:   %s\n", out.Level)
+	res := strings.Join(out.Resources, ", ")
+	if res == "" {
+		res = "* only"
+	}
+	fmt.Fprintf(w, "resource types: %s\n", res)
+	fmt.Fprintf(w, "observability:  %s\n", out.Observability)
+	if out.EventSource != "" {
+		fmt.Fprintf(w, "data event:     %s of %s\n", out.ResourceType, out.EventSource)
+	}
+	fmt.Fprintf(w, "why:            %s\n", out.Why)
+	if len(out.UsedBy) == 0 {
+		fmt.Fprintf(w, "operations:     none known\n")
+	}
+	for i, u := range out.UsedBy {
+		label := "operations:    "
+		if i > 0 {
+			label = "               "
+		}
+		if u.Conditional {
+			fmt.Fprintf(w, "%s %s (some calls)\n", label, u.Operation)
+		} else {
+			fmt.Fprintf(w, "%s %s\n", label, u.Operation)
+		}
+	}
 	return nil
 }
 

@@ -198,3 +198,33 @@ func TestCatalogHelp(t *testing.T) {
 		}
 	}
 }
+
+func TestCatalogInfoAction(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"ec2messages:GetMessages"}, []string{"observability:  never-logged", "https://docs.aws.amazon.com/systems-manager/", "operations:     none known"}},
+		{[]string{"iam:PassRole"}, []string{"observability:  permission-only", "resource types: role (required)"}},
+		{[]string{"s3:GetObjectTagging"}, []string{"observability:  data-event", "data event:     AWS::S3::Object of s3.amazonaws.com",
+			"s3:GetObject (some calls)", "s3:GetObjectTagging\n"}},
+		{[]string{"cloudfront:ListDistributions", "--format", "json"}, []string{`"observability": "management"`, `"operation": "cloudfront:ListDistributions"`}},
+	} {
+		code, out, errOut := runCatalog(t, append([]string{"catalog", "info"}, tc.args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d: %s", tc.args, code, errOut)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", tc.args, w, out)
+			}
+		}
+	}
+	if code, _, errOut := runCatalog(t, "catalog", "info", "nosuch:Thing"); code == exitOK || !strings.Contains(errOut, "no action nosuch:Thing") {
+		t.Errorf("unknown action: exit %d: %s", code, errOut)
+	}
+	if code, _, _ := runCatalog(t, "catalog", "info", "a:B", "c:D"); code != exitUsage {
+		t.Errorf("two actions: exit %d, want usage", code)
+	}
+}
