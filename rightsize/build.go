@@ -24,6 +24,9 @@ type draft struct {
 	// support policy variables, and holds "${": it must stay in such a
 	// policy to mean the same.
 	literal bool
+	// ids are the kept catalog actions an Allow draft of narrow grants;
+	// nil for drafts copied verbatim.
+	ids bitset
 }
 
 func (d *draft) statement() policy.Statement {
@@ -47,8 +50,8 @@ func (rs *Rightsizer) build(s *Subject, o *observed, mode ResourceMode) (*Sugges
 		drafts = rs.narrow(s, o, g, d, mode)
 		present = rs.acts.bits()
 		for _, dr := range drafts {
-			if dr.effect == policy.Allow {
-				present.or(rs.granted(dr))
+			if dr.ids != nil {
+				present.or(dr.ids)
 			}
 		}
 		if !win.Complete() {
@@ -224,7 +227,7 @@ func (rs *Rightsizer) narrow(s *Subject, o *observed, g *grants, d *decision, mo
 			}
 			narrowable := mode != ResourcesKeep && len(st.Resource) > 0 && !info.vars && !lit
 			byRes := map[string]*draft{}
-			add := func(a string, res []string) {
+			add := func(id int32, res []string) {
 				key := "\x00"
 				if res != nil {
 					key = strings.Join(res, "\x00")
@@ -236,18 +239,19 @@ func (rs *Rightsizer) narrow(s *Subject, o *observed, g *grants, d *decision, mo
 					if res != nil {
 						dr.resource, dr.notResource = res, nil
 					}
+					dr.ids = rs.acts.bits()
 					byRes[key] = dr
 				}
-				dr.actions = append(dr.actions, a)
+				dr.actions = append(dr.actions, rs.acts.names[id])
+				dr.ids.set(id)
 			}
 			acts.each(func(id int32) {
-				name := rs.acts.names[id]
 				u := o.used[id]
 				if u == nil || len(u.res) == 0 || len(u.bare) > 0 {
 					// Unused but kept, or used on resources not all
 					// known: any statement that grants it may have
 					// served the calls.
-					add(name, nil)
+					add(id, nil)
 					return
 				}
 				inside, partial := serves(info, u.res)
@@ -255,13 +259,13 @@ func (rs *Rightsizer) narrow(s *Subject, o *observed, g *grants, d *decision, mo
 					return // every call was on resources this statement does not cover
 				}
 				if !narrowable || partial || !rs.acts.supportsResources(id) {
-					add(name, nil)
+					add(id, nil)
 					return
 				}
 				if mode == ResourcesGeneralize {
 					inside = generalize(inside, st.Resource, rs.opts.threshold())
 				}
-				add(name, inside)
+				add(id, inside)
 			})
 			if dr := byRes["\x00"]; dr != nil {
 				rs.asWritten(dr, p, st, g)
@@ -387,10 +391,14 @@ func merge(drafts []*draft) []*draft {
 		k := mergeKey(d)
 		if m, ok := index[k]; ok {
 			m.actions = append(m.actions, d.actions...)
+			if d.ids != nil {
+				m.ids.or(d.ids)
+			}
 			continue
 		}
 		c := *d
 		c.actions = slices.Clone(d.actions)
+		c.ids = d.ids.clone()
 		index[k] = &c
 		out = append(out, &c)
 	}

@@ -30,13 +30,18 @@ func (rs *Rightsizer) pattern(p string) bitset {
 	return v.(bitset)
 }
 
-// effective returns the actions of b that the boundary allows and no
-// unconditional Deny refuses: those a statement can grant at all.
-func (g *grants) effective(b bitset) bitset {
-	e := b.clone()
-	e.and(g.boundary)
-	e.andNot(g.denied)
-	return e
+// within reports whether every action of b that the boundary allows and
+// no unconditional Deny refuses is in have, and whether there is one.
+func (g *grants) within(b, have bitset) (all, some bool) {
+	all = true
+	for i, w := range b {
+		e := w & g.boundary[i] &^ g.denied[i]
+		some = some || e != 0
+		if e&^have[i] != 0 {
+			return false, some
+		}
+	}
+	return all, some
 }
 
 // asWritten rewrites dr, the draft that keeps statement st's own resources
@@ -44,29 +49,25 @@ func (g *grants) effective(b bitset) bitset {
 // keeps every effective action they grant. Actions a kept wildcard covers
 // leave the list.
 func (rs *Rightsizer) asWritten(dr *draft, p *policy.Policy, st *policy.Statement, g *grants) {
-	have := rs.acts.bits()
-	for _, a := range dr.actions {
-		if id, ok := rs.acts.lookup(a); ok {
-			have.set(id)
-		}
-	}
 	if len(st.NotAction) > 0 {
-		e := g.effective(rs.stmt(p, st).acts)
-		if e.subsetOf(have) {
+		if all, _ := g.within(rs.stmt(p, st).acts, dr.ids); all {
 			dr.actions, dr.notAction = nil, st.NotAction
 		}
 		return
 	}
 	var kept []string
-	covered := rs.acts.bits()
+	var covered bitset
 	for _, a := range st.Action {
 		if !strings.ContainsAny(a, "*?") {
 			continue
 		}
-		e := g.effective(rs.pattern(a))
-		if !e.empty() && e.subsetOf(have) {
+		pb := rs.pattern(a)
+		if all, some := g.within(pb, dr.ids); all && some {
 			kept = append(kept, a)
-			covered.or(rs.pattern(a))
+			if covered == nil {
+				covered = rs.acts.bits()
+			}
+			covered.or(pb)
 		}
 	}
 	if len(kept) == 0 {
