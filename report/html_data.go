@@ -174,6 +174,19 @@ type htmlRightsize struct {
 	Files        string                 `json:"files,omitempty"`
 	Split        bool                   `json:"split,omitempty"`
 	Sizes        []int                  `json:"sizes,omitempty"`
+	// MissingDays are the window's days without logs, as ranges; KeptAsIs
+	// that they made every statement stay as it is.
+	MissingDays  string                 `json:"missing_days,omitempty"`
+	KeptAsIs     bool                   `json:"kept_as_is,omitempty"`
+	Detach       []rightsize.Detachment `json:"detach,omitempty"`
+	ServiceLevel *htmlServiceLevel      `json:"service_level,omitempty"`
+}
+
+// htmlServiceLevel is the service-level form of a suggestion.
+type htmlServiceLevel struct {
+	Documents int      `json:"documents"`
+	Services  []string `json:"services"`
+	Policy    string   `json:"policy"`
 }
 
 // htmlActivity is what the principal did: calls per day (sparse: index
@@ -712,18 +725,29 @@ func htmlRightsizeOf(s *rightsize.Suggestion, opts HTMLOptions) (*htmlRightsize,
 	h := &htmlRightsize{Granted: s.Granted, Used: s.Used, UnusedShare: s.UnusedShare, Kept: len(s.Kept),
 		Unobservable: len(s.Unobservable), Removed: len(s.Removed), Conditional: s.Conditional, Resources: s.Resources,
 		Current: []string{}, Verification: s.Verification, Denied: s.Denied, Unmapped: s.Unmapped, Notes: s.Notes,
-		Documents: len(s.Policies), Split: s.Split, Sizes: s.Sizes}
+		Documents: len(s.Policies), Split: s.Split, Sizes: s.Sizes, KeptAsIs: s.KeptAsIs, Detach: s.Detach}
 	w := s.Window
 	h.Window = &w
+	h.MissingDays = rightsize.DayRanges(w.MissingDays)
+	if sl := s.ServiceLevel; sl != nil {
+		b, err := RightsizePoliciesJSON(s.Principal, sl.Policies)
+		if err != nil {
+			return nil, err
+		}
+		h.ServiceLevel = &htmlServiceLevel{Documents: len(sl.Policies), Services: sl.Services, Policy: string(b)}
+	}
 	for _, p := range s.Current {
 		h.Current = append(h.Current, p.Name)
 	}
 	if s.Boundary != nil {
 		h.Boundary = s.Boundary.Name
 	}
-	pol, err := RightsizePolicyJSON(s)
-	if err != nil {
-		return nil, err
+	var pol []byte
+	if len(s.Policies) > 0 {
+		var err error
+		if pol, err = RightsizePolicyJSON(s); err != nil {
+			return nil, err
+		}
 	}
 	diff, err := RightsizeDiff(s)
 	if err != nil {

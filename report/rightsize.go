@@ -105,22 +105,52 @@ func RightsizeDiff(s *rightsize.Suggestion) ([]byte, error) {
 // document, rendered canonically, when there is one; a JSON list of the
 // documents when the suggestion is split (or empty, when nothing is kept).
 func RightsizePolicyJSON(s *rightsize.Suggestion) ([]byte, error) {
-	if len(s.Policies) == 1 {
-		b, err := policydiff.Render(s.Policies[0])
+	return RightsizePoliciesJSON(s.Principal, s.Policies)
+}
+
+// RightsizePoliciesJSON renders documents of a principal as a file holds
+// them: one document canonically, several as a JSON list.
+func RightsizePoliciesJSON(principal string, ps []*policy.Policy) ([]byte, error) {
+	if len(ps) == 1 {
+		b, err := policydiff.Render(ps[0])
 		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", s.Principal, err)
+			return nil, fmt.Errorf("render %s: %w", principal, err)
 		}
 		return b, nil
 	}
-	docs := make([]json.RawMessage, 0, len(s.Policies))
-	for _, p := range s.Policies {
+	docs := make([]json.RawMessage, 0, len(ps))
+	for _, p := range ps {
 		b, err := p.MarshalJSON()
 		if err != nil {
-			return nil, fmt.Errorf("render %s: %w", s.Principal, err)
+			return nil, fmt.Errorf("render %s: %w", principal, err)
 		}
 		docs = append(docs, b)
 	}
 	return rsMarshalIndent(docs)
+}
+
+// RightsizeDetachScript returns a shell script of the AWS CLI commands
+// that detach the policies of a suggestion that keeps nothing.
+func RightsizeDetachScript(s *rightsize.Suggestion) []byte {
+	var b bytes.Buffer
+	b.WriteString("#!/bin/sh\n")
+	for _, l := range iacHeader(s, "#", false) {
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("set -eu\n")
+	for _, d := range s.Detach {
+		if d.Command != "" {
+			b.WriteString(d.Command + "\n")
+		} else {
+			b.WriteString("# detach " + strings.Map(func(r rune) rune {
+				if r < ' ' || r == 0x7f {
+					return ' '
+				}
+				return r
+			}, d.Policy) + " (its source is not known)\n")
+		}
+	}
+	return b.Bytes()
 }
 
 // rightsizeDoc is the report of one principal in JSON: the suggestion's
@@ -345,6 +375,13 @@ func writeRightsizeSummary(b *bytes.Buffer, s *rightsize.Suggestion) {
 	switch n := len(s.Policies); n {
 	case 0:
 		row("suggestion", "no document: every identity policy can be detached")
+		for _, d := range s.Detach {
+			if d.Command != "" {
+				row("", "%s", d.Command)
+			} else {
+				row("", "detach %s", d.Policy)
+			}
+		}
 	case 1:
 		row("suggestion", "1 document, %d characters; resources %s", s.Sizes[0], s.Resources)
 	default:
@@ -353,6 +390,10 @@ func writeRightsizeSummary(b *bytes.Buffer, s *rightsize.Suggestion) {
 			sizes[i] = strconv.Itoa(z)
 		}
 		row("suggestion", "split into %d documents (%s characters); resources %s", n, strings.Join(sizes, ", "), s.Resources)
+	}
+	if sl := s.ServiceLevel; sl != nil {
+		row("service", "level form: %d documents granting %d services whole (%s); in -o DIR as <name>.service-level.policy.json",
+			len(sl.Policies), len(sl.Services), rsList(sl.Services))
 	}
 	for _, n := range s.Notes {
 		row("note", "%s", n)

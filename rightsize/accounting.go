@@ -160,7 +160,7 @@ func (rs *Rightsizer) decide(g *grants, o *observed, win *Window) *decision {
 			d.detail[id] = strings.Join(slices.Sorted(maps.Keys(u.events)), ", ")
 		}
 	}
-	dropCond := rs.opts.DropConditional && win.Complete()
+	dropCond := rs.opts.DropConditional && rs.opts.trusted(win)
 	for _, id := range sortedIDs(o.possible) {
 		p := o.possible[id]
 		if !g.granted.has(id) || d.why[id] != noReason {
@@ -192,7 +192,7 @@ func (rs *Rightsizer) decide(g *grants, o *observed, win *Window) *decision {
 			keepAll(b, codeUnmappedCalls, prefix)
 		}
 	}
-	if !win.Complete() {
+	if !rs.opts.trusted(win) {
 		d.window = fmt.Sprintf("%d of %d days in the window have no logs", len(win.MissingDays), win.Days)
 		if win.Days == 0 {
 			d.window = "the window holds no day with logs"
@@ -253,7 +253,7 @@ func (d *decision) explain(id int32, o *observed, name string) string {
 func (rs *Rightsizer) report(sug *Suggestion, g *grants, d *decision, o *observed, win *Window, present bitset) {
 	// Every action granted by a statement, in name order: its fate.
 	all := g.granted.clone()
-	if win.Complete() {
+	if rs.opts.trusted(win) {
 		// With an incomplete window the statements stay as written, and
 		// still name these.
 		all.or(g.blocked)
@@ -305,7 +305,7 @@ func (rs *Rightsizer) report(sug *Suggestion, g *grants, d *decision, o *observe
 		}
 	})
 	for _, u := range g.unknown {
-		if win.Complete() {
+		if rs.opts.trusted(win) {
 			sug.Removed = append(sug.Removed, Action{Action: u, Reason: RemovedUnused, Detail: "not in the catalog: no call maps to it"})
 		} else {
 			sug.Unobservable = append(sug.Unobservable, Action{Action: u, Reason: KeptWindowIncomplete, Detail: "not in the catalog"})

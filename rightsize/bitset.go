@@ -60,3 +60,13 @@ func (s bitset) each(fn func(int32)) {
 		}
 	}
 }
+
+// subsetOf reports whether every id of s is in o.
+func (s bitset) subsetOf(o bitset) bool {
+	for i, w := range s {
+		if w&^o[i] != 0 {
+			return false
+		}
+	}
+	return true
+}

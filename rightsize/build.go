@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tailor-sec/tailor/account"
 	"github.com/tailor-sec/tailor/policy"
 )
 
@@ -23,6 +24,9 @@ type draft struct {
 	// support policy variables, and holds "${": it must stay in such a
 	// policy to mean the same.
 	literal bool
+	// ids are the kept catalog actions an Allow draft of narrow grants;
+	// nil for drafts copied verbatim.
+	ids bitset
 }
 
 func (d *draft) statement() policy.Statement {
@@ -39,41 +43,49 @@ func (rs *Rightsizer) build(s *Subject, o *observed, mode ResourceMode) (*Sugges
 	sug := &Suggestion{Principal: s.ARN, Name: s.Name, Kind: s.Kind, Window: win,
 		Current: s.Identity, Boundary: s.Boundary, Resources: mode}
 
+	trusted := rs.opts.trusted(&win)
 	var drafts []*draft
 	present := g.granted // the actions the suggestion still grants
-	if win.Complete() {
+	if trusted {
 		drafts = rs.narrow(s, o, g, d, mode)
 		present = rs.acts.bits()
 		for _, dr := range drafts {
-			if dr.effect != policy.Allow {
-				continue
+			if dr.ids != nil {
+				present.or(dr.ids)
 			}
-			for _, a := range dr.actions {
-				if id, ok := rs.acts.lookup(a); ok {
-					present.set(id)
-				}
-			}
+		}
+		if !win.Complete() {
+			sug.Notes = append(sug.Notes, fmt.Sprintf("%d of %d days in the window have no logs (%s): the suggestion rests on the other %d days, as asked; what was used on those days is not seen",
+				len(win.MissingDays), win.Days, DayRanges(win.MissingDays), win.DaysWithLogs))
 		}
 	} else {
 		drafts = verbatim(s)
-		sug.Notes = append(sug.Notes, fmt.Sprintf("%d of %d days in the window have no logs: every statement is kept as it is", len(win.MissingDays), win.Days))
 	}
 	drafts = merge(drafts)
+	for _, dr := range drafts {
+		tidy(dr)
+		if rs.opts.Compact && trusted {
+			rs.compact(dr, g)
+		}
+	}
 	docs, sizes, err := documents(s.Name, drafts, rs.opts.maxSize())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.ARN, err)
 	}
 	sug.Policies, sug.Sizes = docs, sizes
 	sug.Split = len(docs) > 1
-	if len(docs) > 10 {
-		sug.Notes = append(sug.Notes, fmt.Sprintf("the suggestion needs %d managed policies; a role or user may attach 10 unless the quota was raised", len(docs)))
-	}
 	if len(s.Groups) > 0 {
 		sug.Notes = append(sug.Notes, fmt.Sprintf("policies of groups %s are part of today's grants: the suggestion replaces them for this user, who must leave the groups",
 			strings.Join(s.Groups, ", ")))
 	}
-	if len(docs) == 0 && g.hasAllows {
-		sug.Notes = append(sug.Notes, "nothing is kept: every identity policy can be detached")
+	switch {
+	case len(docs) == 0 && g.hasAllows:
+		sug.Detach = detachments(s)
+		sug.Notes = append(sug.Notes, "nothing is kept: detach every identity policy")
+	case g.hasAllows && !slices.ContainsFunc(drafts, func(dr *draft) bool { return dr.effect == policy.Allow }):
+		// Today's Deny statements may refuse what a resource policy
+		// allows: dropping them could open a door, so they stay.
+		sug.Notes = append(sug.Notes, "no Allow is kept: the suggestion holds only today's Deny statements, which may still refuse what resource policies allow")
 	}
 
 	v, err := rs.verify(s, docs, o)
@@ -82,7 +94,73 @@ func (rs *Rightsizer) build(s *Subject, o *observed, mode ResourceMode) (*Sugges
 	}
 	sug.Verification = v
 	rs.report(sug, g, d, o, &win, present)
+	if !trusted {
+		sug.KeptAsIs = true
+		n := 0
+		for _, a := range sug.Unobservable {
+			if a.Reason == KeptWindowIncomplete {
+				n++
+			}
+		}
+		what := "the window holds no day with logs"
+		if win.Days > 0 {
+			what = fmt.Sprintf("%d of %d days in the window have no logs (%s)", len(win.MissingDays), win.Days, DayRanges(win.MissingDays))
+		}
+		sug.Notes = append(sug.Notes, fmt.Sprintf("%s: every statement is kept as it is, with %d actions the days with logs show unused (--allow-gaps suggests from the days with logs)", what, n))
+	}
+	if quota := rs.opts.maxPolicies(); len(docs) > quota {
+		sug.Services = serviceShares(sug)
+		sl, err := rs.serviceLevel(s, drafts, o)
+		if err != nil {
+			return nil, err
+		}
+		sug.ServiceLevel = sl
+		note := fmt.Sprintf("the suggestion needs %d managed policies; a role or user may attach %d unless the quota was raised. Most of it: %s",
+			len(docs), quota, topServices(sug.Services, 5))
+		if sl != nil {
+			note += fmt.Sprintf(". The service-level form (whole services where the suggestion keeps an action) fits in %d", len(sl.Policies))
+		}
+		sug.Notes = append(sug.Notes, note)
+	}
 	return sug, nil
+}
+
+// detachments lists the steps that take every identity policy away from
+// s, with the AWS CLI command of each where the policy's source is known.
+func detachments(s *Subject) []Detachment {
+	var out []Detachment
+	groups := map[string]bool{}
+	flag := "--" + s.Kind + "-name"
+	for i, p := range s.Identity {
+		dt := Detachment{Policy: p.Name}
+		if i < len(s.Sources) {
+			src := s.Sources[i]
+			switch {
+			case src.Group != "":
+				dt.Policy = "group " + src.Group
+				if groups[src.Group] {
+					continue
+				}
+				groups[src.Group] = true
+				dt.Command = "aws iam remove-user-from-group --user-name " + shellQuote(s.Name) + " --group-name " + shellQuote(src.Group)
+			case src.Kind == account.SourceManaged:
+				dt.Command = "aws iam detach-" + s.Kind + "-policy " + flag + " " + shellQuote(s.Name) + " --policy-arn " + shellQuote(src.ARN)
+			case src.Kind == account.SourceInline:
+				dt.Command = "aws iam delete-" + s.Kind + "-policy " + flag + " " + shellQuote(s.Name) + " --policy-name " + shellQuote(src.Name)
+			}
+		}
+		out = append(out, dt)
+	}
+	return out
+}
+
+// shellQuote returns s as one word for a POSIX shell: as it is when it
+// holds only characters IAM names and ARNs use, else in single quotes.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+=,.@_-:/") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // verbatim copies every statement of s's identity policies.
@@ -149,7 +227,7 @@ func (rs *Rightsizer) narrow(s *Subject, o *observed, g *grants, d *decision, mo
 			}
 			narrowable := mode != ResourcesKeep && len(st.Resource) > 0 && !info.vars && !lit
 			byRes := map[string]*draft{}
-			add := func(a string, res []string) {
+			add := func(id int32, res []string) {
 				key := "\x00"
 				if res != nil {
 					key = strings.Join(res, "\x00")
@@ -161,18 +239,19 @@ func (rs *Rightsizer) narrow(s *Subject, o *observed, g *grants, d *decision, mo
 					if res != nil {
 						dr.resource, dr.notResource = res, nil
 					}
+					dr.ids = rs.acts.bits()
 					byRes[key] = dr
 				}
-				dr.actions = append(dr.actions, a)
+				dr.actions = append(dr.actions, rs.acts.names[id])
+				dr.ids.set(id)
 			}
 			acts.each(func(id int32) {
-				name := rs.acts.names[id]
 				u := o.used[id]
 				if u == nil || len(u.res) == 0 || len(u.bare) > 0 {
 					// Unused but kept, or used on resources not all
 					// known: any statement that grants it may have
 					// served the calls.
-					add(name, nil)
+					add(id, nil)
 					return
 				}
 				inside, partial := serves(info, u.res)
@@ -180,14 +259,17 @@ func (rs *Rightsizer) narrow(s *Subject, o *observed, g *grants, d *decision, mo
 					return // every call was on resources this statement does not cover
 				}
 				if !narrowable || partial || !rs.acts.supportsResources(id) {
-					add(name, nil)
+					add(id, nil)
 					return
 				}
 				if mode == ResourcesGeneralize {
 					inside = generalize(inside, st.Resource, rs.opts.threshold())
 				}
-				add(name, inside)
+				add(id, inside)
 			})
+			if dr := byRes["\x00"]; dr != nil {
+				rs.asWritten(dr, p, st, g)
+			}
 			for _, k := range slices.Sorted(maps.Keys(byRes)) {
 				out = append(out, byRes[k])
 			}
@@ -294,8 +376,10 @@ func parentOf(arn string) string {
 }
 
 // merge joins the Allow statements with an Action list that share their
-// resources, conditions and Version semantics, keeping the first one's
-// Sid; other statements stay as they are. Actions end sorted.
+// Sid, resources, conditions and Version semantics; other statements stay
+// as they are. Actions end sorted. Statements with different Sids stay
+// apart, so that each suggested statement says which of today's it comes
+// from.
 func merge(drafts []*draft) []*draft {
 	var out []*draft
 	index := map[string]*draft{}
@@ -307,13 +391,14 @@ func merge(drafts []*draft) []*draft {
 		k := mergeKey(d)
 		if m, ok := index[k]; ok {
 			m.actions = append(m.actions, d.actions...)
-			if m.sid == "" {
-				m.sid = d.sid
+			if d.ids != nil {
+				m.ids.or(d.ids)
 			}
 			continue
 		}
 		c := *d
 		c.actions = slices.Clone(d.actions)
+		c.ids = d.ids.clone()
 		index[k] = &c
 		out = append(out, &c)
 	}
@@ -331,6 +416,8 @@ func mergeKey(d *draft) string {
 	if d.literal {
 		b.WriteString("L")
 	}
+	b.WriteString(d.sid)
+	b.WriteByte(0)
 	list := func(tag string, vals []string) {
 		b.WriteString(tag)
 		v := slices.Clone(vals)

@@ -41,6 +41,9 @@ const (
 	// DefaultMaxPolicySize is the size limit of a customer managed policy:
 	// 6,144 characters, not counting whitespace.
 	DefaultMaxPolicySize = 6144
+	// DefaultMaxPolicies is IAM's default quota of managed policies
+	// attached to one role or user (it can be raised to 20).
+	DefaultMaxPolicies = 10
 )
 
 // Options configure a [Rightsizer]. The zero value uses the whole index as
@@ -66,6 +69,21 @@ type Options struct {
 	// a suggestion is split into several documents; 0 means
 	// DefaultMaxPolicySize.
 	MaxPolicySize int
+	// AllowGaps builds the suggestion from the days of the window that
+	// have logs when some have none, instead of keeping every statement
+	// as it is; the suggestion then says which days it could not see.
+	AllowGaps bool
+	// MaxPolicies is the number of managed policies a role or user may
+	// attach; a suggestion that needs more also gets the service-level
+	// form. 0 means DefaultMaxPolicies.
+	MaxPolicies int
+	// Compact writes each suggested action list as the fewest wildcards,
+	// cut at the words of action names ("ec2:Describe*"), that match in
+	// the catalog exactly the actions the list keeps; names no wildcard
+	// shares with another kept action stay names. The proof holds for the
+	// catalog of today, but a wildcard also admits the actions AWS adds
+	// to it later.
+	Compact bool
 	// Workers is the number of principals [Rightsizer.SuggestAll] works on
 	// at once; 0 means runtime.GOMAXPROCS(0).
 	Workers int
@@ -90,4 +108,17 @@ func (o *Options) maxSize() int {
 		return DefaultMaxPolicySize
 	}
 	return o.MaxPolicySize
+}
+
+func (o *Options) maxPolicies() int {
+	if o.MaxPolicies <= 0 {
+		return DefaultMaxPolicies
+	}
+	return o.MaxPolicies
+}
+
+// trusted reports whether the logs of the window may decide what is
+// unused: every day has logs, or gaps are allowed and some day has.
+func (o *Options) trusted(w *Window) bool {
+	return w.Complete() || o.AllowGaps && w.DaysWithLogs > 0
 }

@@ -192,9 +192,22 @@ func TestProperty(t *testing.T) {
 	}
 	ix := usage.Finish(usage.Meta{}, b)
 	cat := testCatalog(t)
-	for _, mode := range []rightsize.ResourceMode{rightsize.ResourcesKeep, rightsize.ResourcesObserved, rightsize.ResourcesGeneralize} {
-		rs, err := rightsize.New(cat, ix, rightsize.Options{Since: day0, Until: day0.AddDate(0, 0, days), Resources: mode,
-			GeneralizeThreshold: 1, DropConditional: mode == rightsize.ResourcesObserved})
+	// Compact wildcards run with keep and generalize; a quota of one
+	// policy (and small documents) makes every principal that keeps
+	// anything get the service-level form too, which the same checks
+	// cover.
+	for _, o := range []struct {
+		mode    rightsize.ResourceMode
+		compact bool
+	}{{rightsize.ResourcesKeep, false}, {rightsize.ResourcesKeep, true}, {rightsize.ResourcesObserved, false},
+		{rightsize.ResourcesGeneralize, true}} {
+		mode := o.mode
+		opts := rightsize.Options{Since: day0, Until: day0.AddDate(0, 0, days), Resources: mode,
+			GeneralizeThreshold: 1, DropConditional: mode == rightsize.ResourcesObserved, Compact: o.compact}
+		if o.compact && mode == rightsize.ResourcesKeep {
+			opts.MaxPolicies, opts.MaxPolicySize = 1, 400
+		}
+		rs, err := rightsize.New(cat, ix, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +215,7 @@ func TestProperty(t *testing.T) {
 		for _, c := range cases {
 			subjects = append(subjects, c.subject)
 		}
-		fallbacks := 0
+		fallbacks, serviceLevel := 0, 0
 		for i, res := range rs.SuggestAll(context.Background(), subjects) {
 			c := cases[i]
 			if res.Err != nil {
@@ -213,16 +226,20 @@ func TestProperty(t *testing.T) {
 			if sug.Resources != mode {
 				fallbacks++
 			}
-			checkProperty(t, r, mode, c, sug)
+			checkProperty(t, r, mode, c, sug.Policies, sug)
+			if sl := sug.ServiceLevel; sl != nil {
+				serviceLevel++
+				checkProperty(t, r, mode, c, sl.Policies, sug)
+			}
 		}
-		t.Logf("%s: %d principals, %d fell back to kept resources", mode, len(cases), fallbacks)
+		t.Logf("%s (compact %v): %d principals, %d fell back to kept resources, %d with a service-level form", mode, o.compact, len(cases), fallbacks, serviceLevel)
 	}
 }
 
-func checkProperty(t *testing.T, r *rand.Rand, mode rightsize.ResourceMode, c *propCase, sug *rightsize.Suggestion) {
+func checkProperty(t *testing.T, r *rand.Rand, mode rightsize.ResourceMode, c *propCase, docs []*policy.Policy, sug *rightsize.Suggestion) {
 	t.Helper()
 	cur := policy.PolicySet{Identity: c.subject.Identity, Boundary: c.subject.Boundary}
-	sg := policy.PolicySet{Identity: sug.Policies, Boundary: c.subject.Boundary}
+	sg := policy.PolicySet{Identity: docs, Boundary: c.subject.Boundary}
 	eval := func(set policy.PolicySet, a, res string, ctx map[string][]string) bool {
 		return policy.Evaluate(policy.Request{Action: a, Resource: res, Context: ctx, ContextComplete: true,
 			Caller: policy.Caller{ARN: c.subject.ARN}}, set).Outcome == policy.Allowed
@@ -237,7 +254,7 @@ func checkProperty(t *testing.T, r *rand.Rand, mode rightsize.ResourceMode, c *p
 		ctx := propContexts[r.IntN(len(propContexts))]
 		if eval(sg, a, res, ctx) && !eval(cur, a, res, ctx) {
 			t.Errorf("%s %s: new access: %s on %s with %v\ncurrent:\n%s\nsuggested:\n%s", mode, c.subject.Name, a, res, ctx,
-				describe(c.subject), describePolicies(sug.Policies))
+				describe(c.subject), describePolicies(docs))
 			return
 		}
 	}
@@ -255,7 +272,7 @@ func checkProperty(t *testing.T, r *rand.Rand, mode rightsize.ResourceMode, c *p
 			ctx["aws:RequestedRegion"] = []string{pc.region}
 			if eval(cur, pc.ev.action, res, ctx) && !eval(sg, pc.ev.action, res, ctx) {
 				t.Errorf("%s %s: observed %s on %s with %v allowed today, refused by the suggestion\ncurrent:\n%s\nsuggested:\n%s",
-					mode, c.subject.Name, pc.ev.action, res, ctx, describe(c.subject), describePolicies(sug.Policies))
+					mode, c.subject.Name, pc.ev.action, res, ctx, describe(c.subject), describePolicies(docs))
 				return
 			}
 		}

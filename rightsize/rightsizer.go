@@ -23,8 +23,9 @@ type Rightsizer struct {
 	cov  *coverage
 	rows map[string][]rowRef // call rows by principal ARN
 
-	docs  sync.Map // parsed documents: label + text → *policy.Policy
-	stmts sync.Map // *policy.Statement → *stmtInfo
+	docs     sync.Map // parsed documents: label + text → *policy.Policy
+	stmts    sync.Map // *policy.Statement → *stmtInfo
+	patterns sync.Map // lowercase action pattern → bitset
 }
 
 // New prepares a Rightsizer for the index ix and the catalog cat. It reads

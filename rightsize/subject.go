@@ -21,6 +21,10 @@ type Subject struct {
 	// group policies). Each Policy's Name labels it in the report, such as
 	// `inline policy "S3Access"`. They must not be changed while in use.
 	Identity []*policy.Policy
+	// Sources says where each of Identity comes from, index for index;
+	// it may be shorter (nil when unknown). A suggestion that keeps
+	// nothing uses it to say how to detach each policy.
+	Sources []account.Source
 	// Boundary is the permissions boundary, or nil.
 	Boundary *policy.Policy
 	// Groups names the groups whose policies are among Identity: the
@@ -59,6 +63,7 @@ func (rs *Rightsizer) Subject(snap *account.Snapshot, p account.Principal) (*Sub
 			return nil, fmt.Errorf("%s: %w", s.ARN, err)
 		}
 		s.Identity = append(s.Identity, pol)
+		s.Sources = append(s.Sources, d.Source)
 	}
 	if ps.Boundary != nil {
 		pol, err := rs.document(*ps.Boundary)

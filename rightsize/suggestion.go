@@ -167,9 +167,51 @@ type Suggestion struct {
 	Sizes []int `json:"sizes"`
 	Split bool  `json:"split"`
 
+	// KeptAsIs reports that days of the window have no logs, so every
+	// statement is kept as it is (see Options.AllowGaps).
+	KeptAsIs bool `json:"keptAsIs,omitempty"`
+	// Detach lists, when the suggestion keeps nothing, how to take each
+	// of today's identity policies away; Policies is then empty.
+	Detach []Detachment `json:"detach,omitempty"`
+	// Services counts the kept actions of each service, most first, when
+	// the suggestion needs more managed policies than a principal may
+	// attach; ServiceLevel is then the shorter, wider form (nil when it
+	// could not be proved within today's grants).
+	Services     []ServiceShare `json:"services,omitempty"`
+	ServiceLevel *ServiceLevel  `json:"serviceLevel,omitempty"`
+
 	Verification Verification `json:"verification"`
 	// Notes are remarks for the reader: the fallback to kept resources,
 	// more documents than a role may attach, statements with policy
 	// variables.
 	Notes []string `json:"notes,omitempty"`
+}
+
+// Detachment is one step of taking a principal's identity policies away:
+// the policy (or group) and the AWS CLI command that does it, empty when
+// the policy's source is unknown.
+type Detachment struct {
+	Policy  string `json:"policy"`
+	Command string `json:"command,omitempty"`
+}
+
+// ServiceShare is how many of a suggestion's kept actions belong to one
+// service, and how many of those the logs cannot show.
+type ServiceShare struct {
+	Service      string `json:"service"`
+	Kept         int    `json:"kept"`
+	Unobservable int    `json:"unobservable"`
+}
+
+// ServiceLevel is the service-level form of a suggestion: each action list
+// widened to whole services ("ec2:*") wherever today's statement grants the
+// whole service on the same resources, so that the suggestion fits the
+// attachment quota. It is verified like the suggestion: it allows nothing
+// today's policies do not, and everything observed. It allows, within
+// those services, actions the logs show unused.
+type ServiceLevel struct {
+	Policies []*policy.Policy `json:"-"`
+	Sizes    []int            `json:"sizes"`
+	// Services are the services granted whole.
+	Services []string `json:"services"`
 }

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +39,9 @@ type rightsizeOptions struct {
 	Format          string
 	Output          string
 	DropConditional bool
+	Compact         bool
+	AllowGaps       bool
+	MaxPolicies     int
 	CatalogDir      string
 	Now             func() time.Time
 }
@@ -71,19 +76,38 @@ generalize does the same but collapses more than 10 ARNs under one parent
 into a prefix pattern. The window defaults to the index's own (its
 --since/--until at ingest, else its first and last day with logs).
 
+A wildcard of today's policy whose every action is kept stays as written
+("ec2:Describe*"), and so does a NotAction statement that keeps all it
+grants. --compact writes the other action lists as the fewest wildcards,
+cut at words of the action names, that match exactly the kept actions in
+today's catalog; such wildcards also admit actions AWS adds later.
+
+A principal that keeps nothing gets no document but the AWS CLI commands
+that detach its policies. When a day of the window has no logs, every
+statement is kept as it is and the summary says which days;
+--allow-gaps suggests from the days that have logs instead. A suggestion
+that needs more managed policies than --max-policies (IAM's default
+quota, 10) says which services dominate and also gets the service-level
+form: whole services ("ec2:*") where today's policies grant them whole.
+
 For each principal the output is the unified diff from the canonical form of
 today's identity policies (all documents as one) to the suggestion, coloured
-on a terminal, then a summary; --format json gives one JSON document. With
--o DIR, each principal gets DIR/<name>.policy.json (the document, or a list
-of documents when the suggestion is split at 6,144 characters),
-DIR/<name>.diff and DIR/<name>.report.json, each written atomically.
+on a terminal, then a summary; --format json gives one JSON document,
+--format terraform aws_iam_policy_document data sources and --format
+cloudformation a template of AWS::IAM::ManagedPolicy resources. With -o DIR,
+each principal gets DIR/<name>.policy.json (the document, or a list of
+documents when the suggestion is split at 6,144 characters), <name>.diff,
+<name>.report.json, <name>.tf and <name>.cfn.yaml, each written atomically;
+<name>.detach.sh instead of the policy when nothing is kept, and
+<name>.service-level.policy.json when there is a service-level form.
 
 A principal that gets no suggestion (policies missing from the snapshot, a
 failed verification) is reported on stderr, with --format json also in the
 document; the others are still written, and the exit status is 1.`,
 		Example: `  tailor rightsize --usage usage.parquet --iam iam.json --principal DatadogIntegrationRole
   tailor rightsize --usage usage.parquet --iam iam.json --third-party --since 90d -o rightsized/
-  tailor rightsize --usage usage.parquet --iam iam.json --all --resources observed --format json`,
+  tailor rightsize --usage usage.parquet --iam iam.json --all --resources observed --format json
+  tailor rightsize --usage usage.parquet --iam iam.json --principal DatadogIntegrationRole --compact --format terraform`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if opts.Usage == "" || opts.IAM == "" {
@@ -98,8 +122,13 @@ document; the others are still written, and the exit status is 1.`,
 			if n != 1 {
 				return flagErrorf("rightsize needs exactly one of --principal, --third-party and --all")
 			}
-			if opts.Format != "text" && opts.Format != "json" {
-				return flagErrorf("--format: want text or json, not %q", opts.Format)
+			switch opts.Format {
+			case "text", "json", "terraform", "cloudformation":
+			default:
+				return flagErrorf("--format: want text, json, terraform or cloudformation, not %q", opts.Format)
+			}
+			if opts.MaxPolicies < 1 {
+				return flagErrorf("--max-policies: want at least 1, not %d", opts.MaxPolicies)
 			}
 			if _, err := rightsize.ParseResourceMode(opts.Resources); err != nil {
 				return flagErrorf("--resources: want keep, observed or generalize, not %q", opts.Resources)
@@ -125,9 +154,12 @@ document; the others are still written, and the exit status is 1.`,
 	f.StringVar(&opts.Since, "since", "", "start of the window: `TIME` (RFC 3339, 2006-01-02, or an age like 90d); default the index's")
 	f.StringVar(&opts.Until, "until", "", "end of the window (`TIME`, exclusive); default the index's")
 	f.StringVar(&opts.Resources, "resources", "keep", "resources of the suggestion, `MODE`: keep, observed or generalize")
-	f.StringVar(&opts.Format, "format", "text", "output `format`: text or json")
+	f.StringVar(&opts.Format, "format", "text", "output `format`: text, json, terraform or cloudformation")
 	f.StringVarP(&opts.Output, "output", "o", "", "write <name>.policy.json, <name>.diff and <name>.report.json per principal to `DIR`")
 	f.BoolVar(&opts.DropConditional, "drop-conditional", false, "drop actions a call only possibly needed instead of keeping them, marked")
+	f.BoolVar(&opts.Compact, "compact", false, "write action lists as the fewest wildcards that match exactly the kept actions")
+	f.BoolVar(&opts.AllowGaps, "allow-gaps", false, "suggest from the days with logs when some days of the window have none")
+	f.IntVar(&opts.MaxPolicies, "max-policies", rightsize.DefaultMaxPolicies, "managed policies a principal may attach (`N`); past it, also the service-level form")
 	f.StringVar(&opts.CatalogDir, "catalog", "", "read the IAM catalog from the service reference files in `DIR`")
 	return cmd
 }
@@ -150,7 +182,8 @@ func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
 		return err
 	}
 	mode, _ := rightsize.ParseResourceMode(opts.Resources)
-	rs, err := rightsize.New(cat, ix, rightsize.Options{Since: since, Until: until, Resources: mode, DropConditional: opts.DropConditional})
+	rs, err := rightsize.New(cat, ix, rightsize.Options{Since: since, Until: until, Resources: mode,
+		DropConditional: opts.DropConditional, Compact: opts.Compact, AllowGaps: opts.AllowGaps, MaxPolicies: opts.MaxPolicies})
 	if err != nil {
 		return err
 	}
@@ -184,6 +217,16 @@ func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
 		_, err = writeRightsizeFiles(opts.io.Out, opts.Output, run)
 	case opts.Format == "json":
 		err = report.WriteRightsizeJSON(opts.io.Out, run)
+	case opts.Format == "terraform", opts.Format == "cloudformation":
+		var b []byte
+		if opts.Format == "terraform" {
+			b, err = report.RightsizeTerraform(run.Suggestions...)
+		} else {
+			b, err = report.RightsizeCloudFormation(run.Suggestions...)
+		}
+		if err == nil {
+			_, err = opts.io.Out.Write(b)
+		}
 	default:
 		// Failures go to stderr below, not into the text.
 		text := *run
@@ -268,23 +311,21 @@ func writeRightsizeFiles(w io.Writer, dir string, run *report.RightsizeRun) (map
 		if count[base] > 1 {
 			base = s.Kind + "-" + base
 		}
-		pol, err := report.RightsizePolicyJSON(s)
+		files, err := rightsizeFiles(s)
 		if err != nil {
 			return nil, err
 		}
-		diff, err := report.RightsizeDiff(s)
-		if err != nil {
-			return nil, err
-		}
-		var rep bytes.Buffer
-		if err := report.WriteRightsizeReport(&rep, s, "tailor "+version); err != nil {
-			return nil, err
-		}
-		for _, f := range []struct {
-			ext  string
-			data []byte
-		}{{".policy.json", pol}, {".diff", diff}, {".report.json", rep.Bytes()}} {
-			if err := writeFileAtomic(filepath.Join(dir, base+f.ext), f.data); err != nil {
+		for _, f := range files {
+			path := filepath.Join(dir, base+f.ext)
+			if f.data == nil {
+				// A file an earlier run wrote that this suggestion has
+				// no content for: leaving it would mislead.
+				if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+					return nil, fmt.Errorf("remove stale %s: %w", path, err)
+				}
+				continue
+			}
+			if err := writeFileAtomic(path, f.data); err != nil {
 				return nil, err
 			}
 		}
@@ -292,14 +333,75 @@ func writeRightsizeFiles(w io.Writer, dir string, run *report.RightsizeRun) (map
 		if w == nil {
 			continue
 		}
-		docs := "1 document"
-		if len(s.Policies) != 1 {
-			docs = fmt.Sprintf("%d documents", len(s.Policies))
-		}
-		fmt.Fprintf(w, "%s: %d actions granted, %d used; %s → %s.{policy.json,diff,report.json}\n",
-			s.Principal, s.Granted, s.Used, docs, filepath.Join(dir, base))
+		fmt.Fprintf(w, "%s: %s → %s.*\n", s.Principal, rightsizeLine(s), filepath.Join(dir, base))
 	}
 	return bases, nil
+}
+
+// rightsizeFile is one file of a suggestion: its extension and content,
+// nil when the suggestion has none (the file is then removed).
+type rightsizeFile struct {
+	ext  string
+	data []byte
+}
+
+// rightsizeFiles renders the files of one suggestion.
+func rightsizeFiles(s *rightsize.Suggestion) ([]rightsizeFile, error) {
+	var pol, detach, service []byte
+	var err error
+	if len(s.Detach) > 0 {
+		detach = report.RightsizeDetachScript(s)
+	} else if pol, err = report.RightsizePolicyJSON(s); err != nil {
+		return nil, err
+	}
+	if s.ServiceLevel != nil {
+		if service, err = report.RightsizePoliciesJSON(s.Principal, s.ServiceLevel.Policies); err != nil {
+			return nil, err
+		}
+	}
+	diff, err := report.RightsizeDiff(s)
+	if err != nil {
+		return nil, err
+	}
+	var rep bytes.Buffer
+	if err := report.WriteRightsizeReport(&rep, s, "tailor "+version); err != nil {
+		return nil, err
+	}
+	tf, err := report.RightsizeTerraform(s)
+	if err != nil {
+		return nil, err
+	}
+	cfn, err := report.RightsizeCloudFormation(s)
+	if err != nil {
+		return nil, err
+	}
+	return []rightsizeFile{{".policy.json", pol}, {".detach.sh", detach}, {".service-level.policy.json", service},
+		{".diff", diff}, {".report.json", rep.Bytes()}, {".tf", tf}, {".cfn.yaml", cfn}}, nil
+}
+
+// rightsizeLine sums a suggestion up in one line: what it keeps, in how
+// many documents, and what the reader must know before applying it.
+func rightsizeLine(s *rightsize.Suggestion) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d actions granted, %d used; ", s.Granted, s.Used)
+	switch n := len(s.Policies); {
+	case len(s.Detach) > 0:
+		b.WriteString("nothing kept: detach its policies")
+	case n == 1:
+		b.WriteString("1 document")
+	default:
+		fmt.Fprintf(&b, "%d documents", n)
+	}
+	if w := s.Window; !w.Complete() {
+		fmt.Fprintf(&b, "; %d of %d days without logs (%s)", len(w.MissingDays), w.Days, rightsize.DayRanges(w.MissingDays))
+		if s.KeptAsIs {
+			b.WriteString(": every statement kept as it is")
+		}
+	}
+	if s.ServiceLevel != nil {
+		fmt.Fprintf(&b, "; service-level form in %d", len(s.ServiceLevel.Policies))
+	}
+	return b.String()
 }
 
 // writeFileAtomic writes data to path atomically.

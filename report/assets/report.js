@@ -613,14 +613,22 @@
       plural(r.removed, "action", "actions") + " removed; " + plural(r.documents, "document", "documents") + (r.resources ? ", resources: " + r.resources : ""));
     fact("Verified", (v.noNewAccess ? "grants nothing today's policies do not (proved)" : "no-new-access not proved") + "; " +
       plural(v.allowedToday, "observed request", "observed requests") + " still allowed" + (v.notAllowedToday ? ", " + num(v.notAllowedToday) + " allowed by something else today" : ""));
-    if (r.window) fact("Window", day(r.window.since) + " to " + day(r.window.until) + ": " + num(r.window.daysWithLogs) + " of " + plural(r.window.days, "day", "days") + " with logs");
+    if (r.window) fact("Window", day(r.window.since) + " to " + day(r.window.until) + ": " + num(r.window.daysWithLogs) + " of " + plural(r.window.days, "day", "days") + " with logs" +
+      (r.missing_days ? "; none on " + r.missing_days : ""));
     if (r.denied && r.denied.length) fact("Tried but denied", r.denied.map(function (x) { return x.action + " ×" + x.calls; }).join(", "));
     if (r.files) fact("Files", h("span", { class: "mono" }, r.files));
     div.appendChild(dl);
+    if (r.kept_as_is) div.appendChild(h("p", { class: "warn", id: "policy-kept-as-is" }, "Days without logs: every statement is kept as it is, since what was used on those days cannot be seen."));
+    if (r.detach && r.detach.length) {
+      div.appendChild(h("h4", null, "Nothing is kept: detach its policies"));
+      div.appendChild(h("pre", { id: "policy-detach" }, r.detach.map(function (x) { return x.command || "# detach " + x.policy; }).join("\n")));
+    }
     (r.notes || []).forEach(function (n) { div.appendChild(h("p", { class: "muted wrap" }, n)); });
     div.appendChild(h("h4", null, "Diff against today's policies"));
     div.appendChild(diffView(r.diff));
     div.appendChild(h("details", null, h("summary", null, "The suggested policy"), h("pre", { id: "policy-json" }, r.policy || "(nothing is kept)")));
+    if (r.service_level) div.appendChild(h("details", null, h("summary", null, "The service-level form: " + plural(r.service_level.documents, "document", "documents") +
+      " granting " + r.service_level.services.join(", ") + " whole"), h("pre", { id: "policy-service-level" }, r.service_level.policy)));
     return div;
   }
 
