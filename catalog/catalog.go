@@ -79,12 +79,6 @@ type Action struct {
 	// DataEvent is the data event type of a DataEvent action; zero for
 	// the other classes.
 	DataEvent DataEventType
-	// PermissionOnly reports that CloudTrail never names the action, as far
-	// as the catalog knows: its class is PermissionOnly, NeverLogged or
-	// UnknownObservability (whatever data events the logs hold). It is the
-	// shorthand callers that only ask "can the logs show it" use;
-	// Observability tells the three apart.
-	PermissionOnly bool
 }
 
 // FullName returns "prefix:Name", the form policies use: "s3:GetObject".

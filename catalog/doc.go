@@ -49,9 +49,7 @@
 //
 // Only ManagementEvent actions, and DataEvent actions when the logs hold
 // their data events, can be shown unused by the logs
-// ([Observability.ShownBy]). [Action.PermissionOnly] is the shorthand for
-// "the logs can never show it": PermissionOnly, NeverLogged or
-// UnknownObservability.
+// ([Observability.ShownBy]).
 
 // # Event to action mapping
 //

@@ -73,8 +73,8 @@ func TestEmbeddedQueries(t *testing.T) {
 	})
 	t.Run("fields", func(t *testing.T) {
 		a, _ := c.Action("s3:GetObject")
-		if a.Level != catalog.Read || a.PermissionOnly {
-			t.Errorf("s3:GetObject level %v permission-only %v", a.Level, a.PermissionOnly)
+		if a.Level != catalog.Read || a.Observability == catalog.PermissionOnly {
+			t.Errorf("s3:GetObject level %v observability %v", a.Level, a.Observability)
 		}
 		var obj *catalog.ResourceRef
 		for i := range a.Resources {
@@ -89,13 +89,13 @@ func TestEmbeddedQueries(t *testing.T) {
 			t.Errorf("s3:GetObject condition keys %v", a.ConditionKeys)
 		}
 		p, _ := c.Action("iam:PassRole")
-		if !p.PermissionOnly || p.Level != catalog.Write || len(p.Resources) != 1 || !p.Resources[0].Required {
+		if p.Observability != catalog.PermissionOnly || p.Level != catalog.Write || len(p.Resources) != 1 || !p.Resources[0].Required {
 			t.Errorf("iam:PassRole %+v", p)
 		}
 		if l, _ := c.Action("iam:PutRolePolicy"); l.Level != catalog.PermissionsManagement|catalog.Write {
 			t.Errorf("iam:PutRolePolicy level %v", l.Level)
 		}
-		if l, _ := c.Action("s3:ListBucket"); l.PermissionOnly {
+		if l, _ := c.Action("s3:ListBucket"); l.Observability == catalog.PermissionOnly {
 			t.Error("s3:ListBucket is permission-only, but ListObjects needs it")
 		}
 		s, ok := c.Service("s3")

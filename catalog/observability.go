@@ -233,7 +233,6 @@ func ObservabilityRules() []ObservabilityRule {
 func (c *Catalog) observe(observable map[string]bool, source string, stale func(*Service) (time.Time, bool)) {
 	for _, a := range c.all {
 		a.Observability, a.ObservabilityWhy, a.DataEvent = c.classOf(a, observable[strings.ToLower(a.FullName())], source, stale)
-		a.PermissionOnly = a.Observability == PermissionOnly || a.Observability == NeverLogged || a.Observability == UnknownObservability
 	}
 }
 

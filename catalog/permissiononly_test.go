@@ -74,7 +74,7 @@ func comparePermissionOnly(c *catalog.Catalog, flags map[string]bool) (confusion
 	return m, missed
 }
 
-// TestPermissionOnly cross-checks Action.PermissionOnly against the
+// TestPermissionOnly cross-checks the PermissionOnly class against the
 // permission_only_flag of a second, independent export of the reference
 // (tobilg/aws-iam-data, data of 2026-03-07).
 //
@@ -130,10 +130,10 @@ func TestPermissionOnly(t *testing.T) {
 			for _, name := range []string{"iam:PassRole", "sts:TagSession", "sts:SetSourceIdentity", "kms:ReEncryptFrom"} {
 				a, _ := tc.c.Action(name)
 				if name == "kms:ReEncryptFrom" {
-					if a.PermissionOnly {
+					if a.Observability == catalog.PermissionOnly {
 						t.Errorf("%s marked permission-only; ReEncrypt needs it", name)
 					}
-				} else if !a.PermissionOnly {
+				} else if a.Observability != catalog.PermissionOnly {
 					t.Errorf("%s not marked permission-only", name)
 				}
 			}

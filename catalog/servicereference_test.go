@@ -136,8 +136,8 @@ func TestLoadServiceReferenceFields(t *testing.T) {
 		"demo:Lonely":                true,  // no operation at all
 		"s3-object-lambda:GetObject": false, // the service has no operations: unknown
 	} {
-		if a, _ := c.Action(name); a.PermissionOnly != want {
-			t.Errorf("%s: PermissionOnly %v, want %v", name, a.PermissionOnly, want)
+		if a, _ := c.Action(name); (a.Observability == catalog.PermissionOnly) != want {
+			t.Errorf("%s: PermissionOnly %v, want %v", name, a.Observability == catalog.PermissionOnly, want)
 		}
 	}
 }

@@ -96,6 +96,8 @@ const (
 	codePossiblyNeeded
 	codeDependent
 	codePermissionOnly
+	codeNeverLogged
+	codeUnknown
 	codeNoDataEvents
 	codeUnmappedCalls
 	codeWindowIncomplete
@@ -106,7 +108,7 @@ const (
 
 var reasonOf = [...]Reason{
 	codeUsed: KeptUsed, codePossiblyNeeded: KeptPossiblyNeeded, codeDependent: KeptDependent,
-	codePermissionOnly: KeptPermissionOnly, codeNoDataEvents: KeptNoDataEvents, codeUnmappedCalls: KeptUnmappedCalls,
+	codePermissionOnly: KeptPermissionOnly, codeNeverLogged: KeptNeverLogged, codeUnknown: KeptUnknown, codeNoDataEvents: KeptNoDataEvents, codeUnmappedCalls: KeptUnmappedCalls,
 	codeWindowIncomplete: KeptWindowIncomplete, codeUnused: RemovedUnused, codeOutsideWindow: RemovedOutsideWindow,
 	codeConditional: RemovedConditional,
 }
@@ -127,9 +129,9 @@ type decision struct {
 }
 
 // decide chooses the actions to keep, each with its reason, in order of
-// precedence: used, possibly needed, dependent, permission-only, without
-// data events, of a service with unmapped calls; everything when the
-// window is incomplete.
+// precedence: used, possibly needed, dependent, permission-only, never
+// logged, of unknown observability, without data events, of a service
+// with unmapped calls; everything when the window is incomplete.
 func (rs *Rightsizer) decide(g *grants, o *observed, win *Window) *decision {
 	d := &decision{keep: rs.acts.bits(), why: make([]reasonCode, len(rs.acts.names)), detail: map[int32]string{},
 		source: map[int32]string{}, calls: map[int32]int64{}, last: map[int32]time.Time{}}
@@ -182,6 +184,8 @@ func (rs *Rightsizer) decide(g *grants, o *observed, win *Window) *decision {
 		}
 	}
 	keepAll(rs.acts.permOnly, codePermissionOnly, "")
+	keepAll(rs.acts.neverLogged, codeNeverLogged, "")
+	keepAll(rs.acts.unknownObs, codeUnknown, "")
 	for _, src := range slices.Sorted(maps.Keys(rs.acts.data)) {
 		if !rs.cov.data[src] && !o.dataSources[src] {
 			keepAll(rs.acts.data[src], codeNoDataEvents, src)
@@ -223,13 +227,14 @@ func sortedIDs[V any](m map[int32]V) []int32 {
 }
 
 // explain returns the detail of a decision.
-func (d *decision) explain(id int32, o *observed, name string) string {
+func (d *decision) explain(x *actionIndex, id int32, o *observed, name string) string {
 	if s, ok := d.detail[id]; ok {
 		return s
 	}
 	switch d.why[id] {
-	case codePermissionOnly:
-		return "guards no API call of its own: CloudTrail never names it"
+	case codePermissionOnly, codeNeverLogged, codeUnknown:
+		_, why := x.observability(id)
+		return why
 	case codeNoDataEvents:
 		return "the logs hold no " + d.source[id] + " data events"
 	case codeUnmappedCalls:
@@ -276,7 +281,7 @@ func (rs *Rightsizer) report(sug *Suggestion, g *grants, d *decision, o *observe
 		default:
 			r = reasonOf[d.why[id]]
 		}
-		a := Action{Action: name, Reason: r, Detail: d.explain(id, o, name)}
+		a := Action{Action: name, Reason: r, Detail: d.explain(rs.acts, id, o, name)}
 		switch d.why[id] {
 		case codeUsed:
 			a.Calls, a.LastUsed = d.calls[id], d.last[id]

@@ -263,7 +263,7 @@ func TestServiceLevel(t *testing.T) {
 	const doc = `{"Version":"2012-10-17","Statement":[
 		{"Sid":"Admin","Effect":"Allow","Action":["s3:*","iam:*"],"Resource":"*"},
 		{"Sid":"Look","Effect":"Allow","Action":"ec2:Describe*","Resource":"*"}]}`
-	sc := scenario{arn: role, policies: []string{doc}, opts: rightsize.Options{MaxPolicies: 1, MaxPolicySize: 2000}, calls: []call{
+	sc := scenario{arn: role, policies: []string{doc}, opts: rightsize.Options{MaxPolicies: 1, MaxPolicySize: 500}, calls: []call{
 		{day: 1, source: "s3", name: "GetObject", data: true, resources: []string{"arn:aws:s3:::b/k"}},
 		{day: 1, source: "ec2", name: "DescribeInstances"},
 	}}
@@ -272,7 +272,7 @@ func TestServiceLevel(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(sug.Policies) <= 1 {
-		t.Fatalf("the suggestion fits one document of 2,000 characters (%d actions kept): the test needs more", len(sug.Kept)+len(sug.Unobservable))
+		t.Fatalf("the suggestion fits one document of 500 characters (%d actions kept): the test needs more", len(sug.Kept)+len(sug.Unobservable))
 	}
 	sl := sug.ServiceLevel
 	if sl == nil {

@@ -20,12 +20,8 @@ type actionIndex struct {
 	names     []string            // id → canonical full name
 	acts      []*catalog.Action   // id → action
 	svcBits   map[string]bitset   // lowercase prefix → its actions
-	// permOnly holds the actions whose use the logs can never show:
-	// permission-only, never logged, and of unknown observability (see
-	// catalog.Observability). Until the accounting gives the last two
-	// reasons of their own (KeptNeverLogged, KeptUnknown), they are kept
-	// with the permission-only reason; neverLogged and unknownObs tell
-	// them apart.
+	// permOnly, neverLogged and unknownObs hold the actions whose use the
+	// logs can never show, by catalog.Observability class.
 	permOnly    bitset
 	neverLogged bitset
 	unknownObs  bitset
@@ -72,10 +68,8 @@ func newActionIndex(cat *catalog.Catalog) *actionIndex {
 		case catalog.PermissionOnly:
 			x.permOnly.set(id)
 		case catalog.NeverLogged:
-			x.permOnly.set(id)
 			x.neverLogged.set(id)
 		case catalog.UnknownObservability:
-			x.permOnly.set(id)
 			x.unknownObs.set(id)
 		case catalog.DataEvent:
 			src := a.DataEvent.EventSource

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/internal/shareddata"
 	"github.com/tailor-sec/tailor/policy"
 	"github.com/tailor-sec/tailor/rightsize"
@@ -24,9 +25,11 @@ func checkUnobservable(t *testing.T, sug *rightsize.Suggestion) {
 			continue
 		}
 		switch a.Reason {
-		case rightsize.KeptPermissionOnly:
-			if !ca.PermissionOnly {
-				t.Errorf("%s kept as permission-only, but the catalog says it is not", a.Action)
+		case rightsize.KeptPermissionOnly, rightsize.KeptNeverLogged, rightsize.KeptUnknown:
+			want := map[rightsize.Reason]catalog.Observability{rightsize.KeptPermissionOnly: catalog.PermissionOnly,
+				rightsize.KeptNeverLogged: catalog.NeverLogged, rightsize.KeptUnknown: catalog.UnknownObservability}[a.Reason]
+			if ca.Observability != want {
+				t.Errorf("%s kept as %s, but the catalog says %s", a.Action, a.Reason, ca.Observability)
 			}
 		case rightsize.KeptNoDataEvents:
 			if slices.Contains(sug.Window.DataEventSources, ca.Service+".amazonaws.com") {
