@@ -167,7 +167,7 @@ func newIAMClient(ctx context.Context, profile, region, endpointURL string) (*ia
 		if endpointURL != "" {
 			o.BaseEndpoint = aws.String(endpointURL)
 		}
-	}), nil
+	}, account.ClientOptions), nil
 }
 
 // fetchIAMSnapshot fetches the account's authorization details, with
