@@ -188,6 +188,7 @@ func fetchLastAccessed(ctx context.Context, c IAMClient, arn string, opts LastAc
 	}
 	switch out.JobStatus {
 	case types.JobStatusTypeFailed:
+		l.Services = []ServiceLastAccessed{}
 		l.Error = &JobError{}
 		if out.Error != nil {
 			l.Error.Code, l.Error.Message = aws.ToString(out.Error.Code), aws.ToString(out.Error.Message)

@@ -176,7 +176,7 @@ func ReadLastAccessed(r io.Reader, name string) (*LastAccessed, error) {
 			return nil, fail(v.off, fmt.Errorf("%w: the last page says more follow (IsTruncated, Marker %q, NextToken %q): the report is incomplete; fetch the remaining pages", ErrFormat, p.Marker, p.NextToken))
 		}
 	}
-	if l.JobStatus == JobCompleted && l.Services == nil {
+	if l.Services == nil {
 		l.Services = []ServiceLastAccessed{}
 	}
 	return l, nil
