@@ -10,11 +10,18 @@ import (
 // documents are JSON objects ([json.RawMessage]); in a value read by this
 // package or returned by [FetchAuthorizationDetails] they are normalized:
 // compact and URL-decoded.
+//
+// ServiceLastAccessedDetails is tailor's addition, absent from what the AWS
+// CLI prints: IAM's last accessed reports of the users and roles, one per
+// principal, as [FetchLastAccessed] returns them. Readers that do not know
+// the key ignore it.
 type AuthorizationDetails struct {
 	UserDetailList  []User          `json:"UserDetailList"`
 	GroupDetailList []Group         `json:"GroupDetailList"`
 	RoleDetailList  []Role          `json:"RoleDetailList"`
 	Policies        []ManagedPolicy `json:"Policies"`
+
+	ServiceLastAccessedDetails []LastAccessed `json:"ServiceLastAccessedDetails,omitempty"`
 }
 
 // User is an IAM user (UserDetail in the IAM API).

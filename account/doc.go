@@ -32,4 +32,18 @@
 //
 // The credential report ([ReadCredentialReport]) is read from the CSV IAM
 // produces or from the JSON that aws iam get-credential-report prints.
+//
+// IAM's last accessed reports of users and roles, a second witness beside
+// CloudTrail, come from the live API with [FetchLastAccessed] or from files
+// the AWS CLI wrote with [LoadLastAccessed], and travel in the snapshot file
+// under the key "ServiceLastAccessedDetails". [Snapshot.LastAccessed]
+// returns a principal's report, which answers whether IAM saw a service or
+// action used since a time, with IAM's documented tracking periods:
+//
+//	a := snap.LastAccessed(roleARN).Action("s3:CreateBucket")
+//	switch a.Since(windowStart) {
+//	case account.AccessSeen: // used (or attempted) at a.Last
+//	case account.AccessNotSeen: // tracked from a.From to a.Until, never used
+//	case account.AccessUnknown: // IAM cannot say
+//	}
 package account

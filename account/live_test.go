@@ -23,8 +23,9 @@ import (
 // testKeyID is a static, made-up access key id for the fake server.
 const testKeyID = "AKIAIOSFODNN7EXAMPLE"
 
-// newClient returns an IAM client for srv with static test credentials and
-// a retryer that retries at once.
+// newClient returns an IAM client for srv with static test credentials, a
+// retryer that retries at once, and account.ClientOptions, as tailor's own
+// client has.
 func newClient(srv *accounttest.Server) *iam.Client {
 	return iam.New(iam.Options{
 		Region:       "us-east-1",
@@ -34,7 +35,7 @@ func newClient(srv *accounttest.Server) *iam.Client {
 			o.MaxAttempts = 3
 			o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
 		}),
-	})
+	}, account.ClientOptions)
 }
 
 // expected is the snapshot of the account the fake server serves, read

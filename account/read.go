@@ -114,6 +114,7 @@ func ReadAuthorizationDetails(r io.Reader, name string) (*AuthorizationDetails, 
 		d.GroupDetailList = append(d.GroupDetailList, p.GroupDetailList...)
 		d.RoleDetailList = append(d.RoleDetailList, p.RoleDetailList...)
 		d.Policies = append(d.Policies, p.Policies...)
+		d.ServiceLastAccessedDetails = append(d.ServiceLastAccessedDetails, p.ServiceLastAccessedDetails...)
 		if i == len(values)-1 && p.IsTruncated {
 			warnings = append(warnings, Warning{
 				Kind:    WarnTruncated,

@@ -28,6 +28,7 @@ type Snapshot struct {
 	groupByName                      map[string]int // keyed by lower-case name
 	policyByARN                      map[string]int
 	missingByARN                     map[string]int
+	lastAccessedByARN                map[string]int
 }
 
 // WarningKind classifies a [Warning].
@@ -49,6 +50,9 @@ const (
 	WarnDuplicate WarningKind = "duplicate"
 	// WarnTruncated: the input's last page says more pages follow.
 	WarnTruncated WarningKind = "truncated"
+	// WarnLastAccessed: IAM's last accessed report of a principal is
+	// missing, failed or about a principal the snapshot lacks.
+	WarnLastAccessed WarningKind = "last-accessed"
 )
 
 // Warning is a problem in the input that does not stop it from loading but
@@ -99,12 +103,16 @@ func newSnapshot(d *AuthorizationDetails) *Snapshot {
 		groupByName:  map[string]int{},
 		policyByARN:  map[string]int{},
 		missingByARN: map[string]int{},
+
+		lastAccessedByARN: map[string]int{},
 	}
 	s.details = AuthorizationDetails{
 		UserDetailList:  dedupe(s, d.UserDetailList, func(u *User) string { return u.ARN }, "user"),
 		GroupDetailList: dedupe(s, d.GroupDetailList, func(g *Group) string { return g.ARN }, "group"),
 		RoleDetailList:  dedupe(s, d.RoleDetailList, func(r *Role) string { return r.ARN }, "role"),
 		Policies:        dedupe(s, d.Policies, func(p *ManagedPolicy) string { return p.ARN }, "managed policy"),
+
+		ServiceLastAccessedDetails: dedupe(s, d.ServiceLastAccessedDetails, func(l *LastAccessed) string { return l.ARN }, "last accessed report of"),
 	}
 	for i := range s.details.UserDetailList {
 		u := &s.details.UserDetailList[i]
@@ -129,11 +137,60 @@ func newSnapshot(d *AuthorizationDetails) *Snapshot {
 		s.policies = append(s.policies, p)
 		s.policyByARN[p.ARN] = i
 	}
+	for i := range s.details.ServiceLastAccessedDetails {
+		s.lastAccessedByARN[s.details.ServiceLastAccessedDetails[i].ARN] = i
+	}
 	s.findAccount()
 	s.checkPolicies()
 	s.checkGroups()
+	s.checkLastAccessed()
 	return s
 }
+
+// checkLastAccessed warns about last accessed reports that failed or that
+// are about principals the snapshot lacks.
+func (s *Snapshot) checkLastAccessed() {
+	for i := range s.details.ServiceLastAccessedDetails {
+		l := &s.details.ServiceLastAccessedDetails[i]
+		_, user := s.userByARN[l.ARN]
+		_, role := s.roleByARN[l.ARN]
+		switch {
+		case !user && !role:
+			s.warnings = append(s.warnings, Warning{Kind: WarnLastAccessed, Subject: l.ARN,
+				Message: fmt.Sprintf("last accessed report of %s: no such user or role in the snapshot; the report is kept but unused", l.ARN)})
+		case l.JobStatus == JobFailed:
+			msg := "no reason given"
+			if l.Error != nil {
+				msg = l.Error.Code + ": " + l.Error.Message
+			}
+			s.warnings = append(s.warnings, Warning{Kind: WarnLastAccessed, Subject: l.ARN,
+				Message: fmt.Sprintf("IAM's last accessed job for %s failed (%s): no last accessed evidence for it", l.ARN, msg)})
+		case l.JobStatus != JobCompleted:
+			s.warnings = append(s.warnings, Warning{Kind: WarnLastAccessed, Subject: l.ARN,
+				Message: fmt.Sprintf("last accessed report of %s has job status %q, not COMPLETED: no last accessed evidence for it", l.ARN, l.JobStatus)})
+		}
+	}
+}
+
+// LastAccessed returns IAM's last accessed report of the user or role with
+// the given ARN, or nil when the snapshot holds none. The report may be
+// FAILED; its methods then know nothing (see [LastAccessed.Complete]), as
+// they do on nil. An assumed-role session ARN finds its role's report.
+func (s *Snapshot) LastAccessed(principalARN string) *LastAccessed {
+	if i, ok := s.lastAccessedByARN[principalARN]; ok {
+		return &s.details.ServiceLastAccessedDetails[i]
+	}
+	if p, err := s.Principal(principalARN); err == nil {
+		if i, ok := s.lastAccessedByARN[p.ARN()]; ok {
+			return &s.details.ServiceLastAccessedDetails[i]
+		}
+	}
+	return nil
+}
+
+// HasLastAccessed reports whether the snapshot holds any last accessed
+// report.
+func (s *Snapshot) HasLastAccessed() bool { return len(s.details.ServiceLastAccessedDetails) > 0 }
 
 func setOnce(m map[string]int, k string, v int) {
 	if _, ok := m[k]; !ok {

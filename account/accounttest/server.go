@@ -9,6 +9,12 @@
 // return, and a credential report that GenerateCredentialReport reports as
 // STARTED, then INPROGRESS, then COMPLETE. [ExpectedDetails] is the same
 // account as aws iam get-account-authorization-details would print it.
+//
+// GenerateServiceLastAccessedDetails starts a job for any user or role of
+// the account (see [LastAccessedJobs]); GetServiceLastAccessedDetails
+// answers IN_PROGRESS for the first checks of a job, then its final answer:
+// alice's report in two pages linked by Marker, vendor-audit's job FAILED,
+// the others' reports in one page.
 package accounttest
 
 import (
@@ -75,6 +81,35 @@ type Config struct {
 	// call's number among calls of that action (from 1); a non-nil Fault is
 	// sent instead of the answer.
 	Fault func(action string, n int) *Fault
+	// RequestFault, if set, is consulted like Fault, with the whole request.
+	RequestFault func(req Request, n int) *Fault
+	// JobPolls is how many GetServiceLastAccessedDetails calls of a job
+	// answer IN_PROGRESS before its final answer; 0 means 2, a negative
+	// number none.
+	JobPolls int
+}
+
+// LastAccessedJob is the last accessed job the server runs for a principal.
+type LastAccessedJob struct {
+	ARN   string
+	JobID string
+	Pages []string // the fixtures of its final answer, in order
+}
+
+// LastAccessedJobs returns the job of each user and role of the account.
+func LastAccessedJobs() []LastAccessedJob {
+	return []LastAccessedJob{
+		{"arn:aws:iam::111122223333:user/alice", "examplef-1305-c245-eba4-71fe298bcd01", []string{"testdata/last-accessed-alice-page1.xml", "testdata/last-accessed-alice-page2.xml"}},
+		{"arn:aws:iam::111122223333:user/automation/ci-bot", "examplef-1305-c245-eba4-71fe298bcd02", []string{"testdata/last-accessed-ci-bot.xml"}},
+		{"arn:aws:iam::111122223333:role/vendor-audit", "examplef-1305-c245-eba4-71fe298bcd03", []string{"testdata/last-accessed-vendor-audit.xml"}},
+		{"arn:aws:iam::111122223333:role/app/web-server", "examplef-1305-c245-eba4-71fe298bcd04", []string{"testdata/last-accessed-web-server.xml"}},
+		{"arn:aws:iam::111122223333:role/aws-service-role/support.amazonaws.com/AWSServiceRoleForSupport", "examplef-1305-c245-eba4-71fe298bcd05", []string{"testdata/last-accessed-support.xml"}},
+	}
+}
+
+// lastAccessedMarker is the Marker of page n (from 2) of a job's answer.
+func lastAccessedMarker(n int) string {
+	return fmt.Sprintf("AAEAAZwV4ZK4vZ5mWqvN7R0sF1tYl2xJgS8pQ3Ov0ac1LAST%d", n)
 }
 
 // Request is a call the server received.
@@ -95,13 +130,14 @@ type Server struct {
 	mu       sync.Mutex
 	requests []Request
 	calls    map[string]int
-	reports  int // GenerateCredentialReport calls answered
+	reports  int            // GenerateCredentialReport calls answered
+	polls    map[string]int // GetServiceLastAccessedDetails calls per job
 }
 
 // NewServer starts a server, closed when the test ends.
 func NewServer(tb testing.TB, cfg Config) *Server {
 	tb.Helper()
-	s := &Server{cfg: cfg, calls: map[string]int{}}
+	s := &Server{cfg: cfg, calls: map[string]int{}, polls: map[string]int{}}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	tb.Cleanup(s.srv.Close)
@@ -149,6 +185,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.cfg.Fault != nil {
 		if f := s.cfg.Fault(action, n); f != nil {
+			writeFault(w, f)
+			return
+		}
+	}
+	if s.cfg.RequestFault != nil {
+		if f := s.cfg.RequestFault(req, n); f != nil {
 			writeFault(w, f)
 			return
 		}
@@ -217,9 +259,88 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
   </ResponseMetadata>
 </GetCredentialReportResponse>
 `, base64.StdEncoding.EncodeToString(CredentialReportCSV())))
+	case "GenerateServiceLastAccessedDetails":
+		s.generateLastAccessed(w, r.PostForm)
+	case "GetServiceLastAccessedDetails":
+		s.getLastAccessed(w, r.PostForm)
 	default:
 		writeFault(w, &Fault{http.StatusBadRequest, "InvalidAction", fmt.Sprintf("Could not find operation %s for version 2010-05-08", action)})
 	}
+}
+
+func (s *Server) generateLastAccessed(w http.ResponseWriter, form url.Values) {
+	arn := form.Get("Arn")
+	if g := form.Get("Granularity"); g != "" && g != "ACTION_LEVEL" && g != "SERVICE_LEVEL" {
+		writeFault(w, &Fault{http.StatusBadRequest, "InvalidInput", fmt.Sprintf("invalid Granularity %q", g)})
+		return
+	}
+	for _, j := range LastAccessedJobs() {
+		if j.ARN == arn {
+			writeXML(w, fmt.Sprintf(`<GenerateServiceLastAccessedDetailsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <GenerateServiceLastAccessedDetailsResult>
+    <JobId>%s</JobId>
+  </GenerateServiceLastAccessedDetailsResult>
+  <ResponseMetadata>
+    <RequestId>2f2ba6c5-5b8d-11e5-8a0c-EXAMPLE0000</RequestId>
+  </ResponseMetadata>
+</GenerateServiceLastAccessedDetailsResponse>
+`, j.JobID))
+			return
+		}
+	}
+	writeFault(w, &Fault{http.StatusNotFound, "NoSuchEntity", fmt.Sprintf("The entity %s does not exist.", arn)})
+}
+
+func (s *Server) getLastAccessed(w http.ResponseWriter, form url.Values) {
+	id := form.Get("JobId")
+	var job *LastAccessedJob
+	for _, j := range LastAccessedJobs() {
+		if j.JobID == id {
+			job = &j
+		}
+	}
+	if job == nil {
+		writeFault(w, &Fault{http.StatusBadRequest, "InvalidInput", fmt.Sprintf("Job %s does not exist.", id)})
+		return
+	}
+	waits := s.cfg.JobPolls
+	if waits == 0 {
+		waits = 2
+	}
+	s.mu.Lock()
+	s.polls[id]++
+	n := s.polls[id]
+	s.mu.Unlock()
+	if n <= waits {
+		writeXML(w, `<GetServiceLastAccessedDetailsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+  <GetServiceLastAccessedDetailsResult>
+    <IsTruncated>false</IsTruncated>
+    <JobCreationDate>2024-03-12T09:15:31.466Z</JobCreationDate>
+    <JobType>ACTION_LEVEL</JobType>
+    <ServicesLastAccessed/>
+    <JobStatus>IN_PROGRESS</JobStatus>
+  </GetServiceLastAccessedDetailsResult>
+  <ResponseMetadata>
+    <RequestId>2f2ba6c5-5b8d-11e5-8a0c-EXAMPLE0001</RequestId>
+  </ResponseMetadata>
+</GetServiceLastAccessedDetailsResponse>
+`)
+		return
+	}
+	page := 1
+	if m := form.Get("Marker"); m != "" {
+		page = 0
+		for i := 2; i <= len(job.Pages); i++ {
+			if m == lastAccessedMarker(i) {
+				page = i
+			}
+		}
+		if page == 0 {
+			writeFault(w, &Fault{http.StatusBadRequest, "InvalidInput", fmt.Sprintf("invalid marker %q", m)})
+			return
+		}
+	}
+	writeFile(w, job.Pages[page-1])
 }
 
 // accessKeyID returns the key id in a SigV4 Authorization header.

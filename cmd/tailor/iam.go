@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/spf13/cobra"
@@ -23,7 +25,7 @@ func newIAMCmd(io *ioStreams) *cobra.Command {
 		Example: `  tailor iam snapshot -o iam.json --credential-report creds.csv`,
 		Short:   "Take IAM snapshots of an account",
 	}
-	cmd.AddCommand(newIAMSnapshotCmd(io, nil))
+	cmd.AddCommand(newIAMSnapshotCmd(io, nil), newIAMAddLastAccessedCmd(io, nil))
 	return cmd
 }
 
@@ -36,10 +38,13 @@ type iamSnapshotOptions struct {
 	Profile          string
 	Region           string
 	EndpointURL      string
+	NoLastAccessed   bool
+	LastAccessedJobs int
 
-	// reportPoll is the wait between credential report checks; 0 means
-	// the account package's default. Tests shorten it.
-	reportPoll time.Duration
+	// reportPoll is the wait between credential report checks, and
+	// jobPoll the first wait between checks of a last accessed job; 0
+	// means the account package's default. Tests shorten them.
+	reportPoll, jobPoll time.Duration
 }
 
 func newIAMSnapshotCmd(io *ioStreams, runF func(*iamSnapshotOptions) error) *cobra.Command {
@@ -57,6 +62,15 @@ The file has the JSON shape of "aws iam get-account-authorization-details",
 so either can be given wherever tailor reads an IAM snapshot. It is written
 atomically (a temporary file renamed into place) with mode 0600.
 
+Unless --no-last-accessed, also fetch IAM's last accessed report of every
+user and role (GenerateServiceLastAccessedDetails at action level, then
+GetServiceLastAccessedDetails until the job completes): when each service,
+and each action IAM tracks, was last used, over IAM's tracking period. The
+reports go into the same file, under the key "ServiceLastAccessedDetails",
+as a second witness beside CloudTrail. --last-accessed-jobs principals are
+in flight at once; on big accounts this takes minutes. A principal IAM
+cannot report on (denied, failed) is a warning, not an error.
+
 With --credential-report, also have IAM generate the credential report, wait
 for it, and write it as CSV.
 
@@ -69,7 +83,8 @@ Required IAM permissions, all read-only (the AWS managed policy SecurityAudit
 grants them):
 ` + iamActionList(),
 		Example: `  tailor iam snapshot -o authz.json
-  tailor iam snapshot -o authz.json --profile audit --credential-report creds.csv`,
+  tailor iam snapshot -o authz.json --profile audit --credential-report creds.csv
+  tailor iam snapshot -o authz.json --no-last-accessed`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Output == "" {
@@ -77,6 +92,9 @@ grants them):
 			}
 			if opts.CredentialReport != "" && opts.CredentialReport == opts.Output {
 				return flagErrorf("--credential-report and --output name the same file")
+			}
+			if opts.LastAccessedJobs < 1 || opts.LastAccessedJobs > 20 {
+				return flagErrorf("--last-accessed-jobs must be 1 to 20, not %d", opts.LastAccessedJobs)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -90,6 +108,8 @@ grants them):
 	f.StringVar(&opts.Profile, "profile", "", "use the profile `NAME` from the shared AWS config and credentials files")
 	f.StringVar(&opts.Region, "region", "", "AWS `REGION` of the IAM endpoint (default: from the AWS config, else us-east-1)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "send IAM calls to this `URL` instead of AWS's endpoint")
+	f.BoolVar(&opts.NoLastAccessed, "no-last-accessed", false, "skip IAM's last accessed reports of users and roles (slow on big accounts)")
+	f.IntVar(&opts.LastAccessedJobs, "last-accessed-jobs", 4, "last accessed jobs in flight at once, `N` from 1 to 20")
 	return cmd
 }
 
@@ -99,8 +119,11 @@ func iamActionList() string {
 	for _, a := range account.SnapshotActions() {
 		fmt.Fprintf(&b, "  %s\n", a)
 	}
+	for _, a := range account.LastAccessedActions() {
+		fmt.Fprintf(&b, "  %-40s (unless --no-last-accessed)\n", a)
+	}
 	for _, a := range account.ReportActions() {
-		fmt.Fprintf(&b, "  %-36s (with --credential-report)\n", a)
+		fmt.Fprintf(&b, "  %-40s (with --credential-report)\n", a)
 	}
 	return b.String()
 }
@@ -115,14 +138,20 @@ func runIAMSnapshot(ctx context.Context, opts *iamSnapshotOptions) error {
 	if err != nil {
 		return err
 	}
+	var lastAccessed string
+	if !opts.NoLastAccessed {
+		if snap, lastAccessed, err = fetchLastAccessed(ctx, io, client, snap, opts); err != nil {
+			return err
+		}
+	}
 	if err := account.SaveAuthorizationDetails(opts.Output, snap.Details()); err != nil {
 		return err
 	}
 	for _, w := range snap.Warnings() {
 		fmt.Fprintf(io.ErrOut, "warning: %s\n", w)
 	}
-	fmt.Fprintf(io.ErrOut, "wrote %s: account %s, %d users, %d groups, %d roles, %d managed policies\n",
-		opts.Output, orUnknown(snap.AccountID()), len(snap.Users()), len(snap.Groups()), len(snap.Roles()), len(snap.Policies()))
+	fmt.Fprintf(io.ErrOut, "wrote %s: account %s, %d users, %d groups, %d roles, %d managed policies%s\n",
+		opts.Output, orUnknown(snap.AccountID()), len(snap.Users()), len(snap.Groups()), len(snap.Roles()), len(snap.Policies()), lastAccessed)
 
 	if opts.CredentialReport == "" {
 		return nil
@@ -146,10 +175,64 @@ func runIAMSnapshot(ctx context.Context, opts *iamSnapshotOptions) error {
 	return nil
 }
 
+// fetchLastAccessed adds IAM's last accessed reports of the snapshot's users
+// and roles to it, with progress on a terminal and the principals left
+// without a report on stderr. It returns the new snapshot and a clause for
+// the summary line.
+func fetchLastAccessed(ctx context.Context, io *ioStreams, client *iam.Client, snap *account.Snapshot, opts *iamSnapshotOptions) (*account.Snapshot, string, error) {
+	var arns []string
+	for _, u := range snap.Users() {
+		arns = append(arns, u.ARN)
+	}
+	for _, r := range snap.Roles() {
+		arns = append(arns, r.ARN)
+	}
+	if len(arns) == 0 {
+		return snap, "", nil
+	}
+	la := account.LastAccessedOptions{Jobs: opts.LastAccessedJobs, PollInterval: opts.jobPoll}
+	if io.stderrTTY {
+		la.OnDone = func(done, total int) {
+			fmt.Fprintf(io.ErrOut, "\rfetching IAM last accessed details: %d/%d users and roles", done, total)
+		}
+	}
+	reports, warnings, err := account.FetchLastAccessed(ctx, client, arns, la)
+	if io.stderrTTY {
+		fmt.Fprintln(io.ErrOut)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	const shown = 5
+	for i, w := range warnings {
+		if i == shown {
+			fmt.Fprintf(io.ErrOut, "warning: … and %d more users and roles without a last accessed report\n", len(warnings)-shown)
+			break
+		}
+		fmt.Fprintf(io.ErrOut, "warning: %s\n", w)
+	}
+	failed := 0
+	for _, r := range reports {
+		if !r.Complete() {
+			failed++
+		}
+	}
+	return snap.WithLastAccessed(reports), fmt.Sprintf(", last accessed reports of %d of %d users and roles", len(reports)-failed, len(arns)), nil
+}
+
 // newIAMClient returns an IAM client with the standard credential chain,
 // the profile, the endpoint region (default us-east-1) and endpoint given.
+// Throttled calls are retried up to 10 times with the SDK's backoff, without
+// the SDK's client-side retry quota, which a long run of polling jobs would
+// exhaust and then fail calls IAM would have answered.
 func newIAMClient(ctx context.Context, profile, region, endpointURL string) (*iam.Client, error) {
-	loadOpts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(10), config.WithAppID(appID())}
+	loadOpts := []func(*config.LoadOptions) error{config.WithAppID(appID()),
+		config.WithRetryer(func() aws.Retryer {
+			return retry.NewStandard(func(o *retry.StandardOptions) {
+				o.MaxAttempts = 10
+				o.RateLimiter = ratelimit.None
+			})
+		})}
 	if profile != "" {
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(profile))
 	}
@@ -167,7 +250,7 @@ func newIAMClient(ctx context.Context, profile, region, endpointURL string) (*ia
 		if endpointURL != "" {
 			o.BaseEndpoint = aws.String(endpointURL)
 		}
-	}), nil
+	}, account.ClientOptions), nil
 }
 
 // fetchIAMSnapshot fetches the account's authorization details, with
@@ -205,4 +288,83 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// iamAddLastAccessedOptions holds the flags of `tailor iam add-last-accessed`.
+type iamAddLastAccessedOptions struct {
+	io *ioStreams
+
+	IAM    string
+	Output string
+	Paths  []string
+}
+
+func newIAMAddLastAccessedCmd(io *ioStreams, runF func(*iamAddLastAccessedOptions) error) *cobra.Command {
+	opts := &iamAddLastAccessedOptions{io: io}
+	cmd := &cobra.Command{
+		Use:   "add-last-accessed --iam FILE -o FILE PATH...",
+		Short: "Add last accessed reports the AWS CLI wrote to an IAM snapshot",
+		Long: `Read IAM last accessed reports that the AWS CLI wrote, one principal's per
+file, and write the snapshot given with --iam with them added, as tailor iam
+snapshot would have fetched them. Each PATH is such a file or a directory of
+them (every *.json below it). A file holds the output of
+
+  aws iam get-service-last-accessed-details --job-id ID
+
+for the job that "aws iam generate-service-last-accessed-details --arn ARN
+--granularity ACTION_LEVEL" started. Whose report a file holds is, in order:
+its "Arn" key (add it with jq); the user or role its path names below the
+directory (role/NAME.json, user/NAME.json, or NAME.json); or the one
+LastAuthenticatedEntity in it. A report naming another principal, or one
+whose job is still IN_PROGRESS, is an error. A report replaces any the
+snapshot held for the same principal.`,
+		Example: `  tailor iam add-last-accessed --iam authz.json -o authz.json last-accessed/
+  tailor iam add-last-accessed --iam authz.json -o with-la.json role/deploy.json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.IAM == "" || opts.Output == "" {
+				return flagErrorf("--iam and -o/--output are required")
+			}
+			opts.Paths = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return runIAMAddLastAccessed(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&opts.IAM, "iam", "", "the IAM snapshot: `FILE` of aws iam get-account-authorization-details (or tailor iam snapshot)")
+	f.StringVarP(&opts.Output, "output", "o", "", "write the snapshot with the reports to `FILE` (may be the --iam file)")
+	return cmd
+}
+
+func runIAMAddLastAccessed(opts *iamAddLastAccessedOptions) error {
+	snap, err := account.LoadFile(opts.IAM)
+	if err != nil {
+		return err
+	}
+	var files []account.LastAccessedFile
+	for _, p := range opts.Paths {
+		f, err := account.LoadLastAccessed(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, f...)
+	}
+	reports, err := snap.ResolveLastAccessed(files)
+	if err != nil {
+		return err
+	}
+	snap = snap.WithLastAccessed(reports)
+	if err := account.SaveAuthorizationDetails(opts.Output, snap.Details()); err != nil {
+		return err
+	}
+	for _, w := range snap.Warnings() {
+		if w.Kind == account.WarnLastAccessed {
+			fmt.Fprintf(opts.io.ErrOut, "warning: %s\n", w)
+		}
+	}
+	fmt.Fprintf(opts.io.ErrOut, "wrote %s: %d last accessed reports added; %d users and roles of %d have one\n",
+		opts.Output, len(reports), len(snap.Details().ServiceLastAccessedDetails), len(snap.Users())+len(snap.Roles()))
+	return nil
 }
