@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tailor-sec/tailor/account"
 	"github.com/tailor-sec/tailor/policy"
 )
 
@@ -104,13 +105,15 @@ const (
 	codeUnused
 	codeOutsideWindow
 	codeConditional
+	codeLastAccessed
+	codeNotAccessed
 )
 
 var reasonOf = [...]Reason{
 	codeUsed: KeptUsed, codePossiblyNeeded: KeptPossiblyNeeded, codeDependent: KeptDependent,
 	codePermissionOnly: KeptPermissionOnly, codeNeverLogged: KeptNeverLogged, codeUnknown: KeptUnknown, codeNoDataEvents: KeptNoDataEvents, codeUnmappedCalls: KeptUnmappedCalls,
 	codeWindowIncomplete: KeptWindowIncomplete, codeUnused: RemovedUnused, codeOutsideWindow: RemovedOutsideWindow,
-	codeConditional: RemovedConditional,
+	codeConditional: RemovedConditional, codeLastAccessed: KeptLastAccessed, codeNotAccessed: RemovedNotAccessed,
 }
 
 // decision is the fate of every granted action.
@@ -132,7 +135,7 @@ type decision struct {
 // precedence: used, possibly needed, dependent, permission-only, never
 // logged, of unknown observability, without data events, of a service
 // with unmapped calls; everything when the window is incomplete.
-func (rs *Rightsizer) decide(g *grants, o *observed, win *Window) *decision {
+func (rs *Rightsizer) decide(g *grants, o *observed, win *Window, wit *witness) *decision {
 	d := &decision{keep: rs.acts.bits(), why: make([]reasonCode, len(rs.acts.names)), detail: map[int32]string{},
 		source: map[int32]string{}, calls: map[int32]int64{}, last: map[int32]time.Time{}}
 	keep := func(id int32, r reasonCode) bool {
@@ -183,6 +186,34 @@ func (rs *Rightsizer) decide(g *grants, o *observed, win *Window) *decision {
 			}
 		}
 	}
+	if wit != nil && rs.opts.trusted(win) {
+		// What the logs cannot show, IAM's record may: kept when it saw
+		// the action (or its service) used in the window, removed when it
+		// tracked it over all of the window and saw nothing.
+		unobs := rs.acts.bits()
+		unobs.or(rs.acts.permOnly)
+		unobs.or(rs.acts.neverLogged)
+		unobs.or(rs.acts.unknownObs)
+		for src, b := range rs.acts.data {
+			if !rs.cov.data[src] && !o.dataSources[src] {
+				unobs.or(b)
+			}
+		}
+		unobs.and(g.granted)
+		unobs.each(func(id int32) {
+			if d.why[id] != noReason {
+				return
+			}
+			name := rs.acts.names[id]
+			switch v, acc, lvl := wit.verdict(name); v {
+			case account.AccessSeen:
+				keep(id, codeLastAccessed)
+				d.detail[id], d.last[id] = wit.seen(acc, lvl, name), acc.Last
+			case account.AccessNotSeen:
+				d.why[id], d.detail[id] = codeNotAccessed, wit.notSeen(acc, lvl, name)
+			}
+		})
+	}
 	keepAll(rs.acts.permOnly, codePermissionOnly, "")
 	keepAll(rs.acts.neverLogged, codeNeverLogged, "")
 	keepAll(rs.acts.unknownObs, codeUnknown, "")
@@ -215,6 +246,17 @@ func (rs *Rightsizer) decide(g *grants, o *observed, win *Window) *decision {
 				d.why[id] = codeOutsideWindow
 				d.last[id] = t
 				continue
+			}
+			if wit != nil && o.denied[rs.acts.names[id]] == nil {
+				// The logs hold no call of the action, and IAM saw it
+				// used in the window: the logs miss something (a
+				// Region, a trail), so it stays.
+				if v, acc, lvl := wit.verdict(rs.acts.names[id]); v == account.AccessSeen && lvl {
+					keep(id, codeLastAccessed)
+					d.detail[id] = wit.seen(acc, lvl, rs.acts.names[id]) + ", though the logs hold no call of it"
+					d.last[id] = acc.Last
+					continue
+				}
 			}
 			d.why[id] = codeUnused
 		}
@@ -303,8 +345,11 @@ func (rs *Rightsizer) report(sug *Suggestion, g *grants, d *decision, o *observe
 		case codeOutsideWindow:
 			a.LastUsed = d.last[id]
 			sug.Removed = append(sug.Removed, a)
-		case codeUnused:
+		case codeUnused, codeNotAccessed:
 			sug.Removed = append(sug.Removed, a)
+		case codeLastAccessed:
+			a.LastUsed = d.last[id]
+			sug.Unobservable = append(sug.Unobservable, a)
 		default:
 			sug.Unobservable = append(sug.Unobservable, a)
 		}

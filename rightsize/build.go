@@ -39,7 +39,7 @@ func (d *draft) statement() policy.Statement {
 func (rs *Rightsizer) build(s *Subject, o *observed, mode ResourceMode) (*Suggestion, error) {
 	win := rs.cov.window(s.account())
 	g := rs.grants(s)
-	d := rs.decide(g, o, &win)
+	d := rs.decide(g, o, &win, newWitness(s.LastAccessed, &win))
 	sug := &Suggestion{Principal: s.ARN, Name: s.Name, Kind: s.Kind, Window: win,
 		Current: s.Identity, Boundary: s.Boundary, Resources: mode}
 

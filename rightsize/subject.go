@@ -27,6 +27,10 @@ type Subject struct {
 	Sources []account.Source
 	// Boundary is the permissions boundary, or nil.
 	Boundary *policy.Policy
+	// LastAccessed is IAM's last-accessed report of the principal, or nil:
+	// the second witness of what it used (see Reason KeptLastAccessed and
+	// RemovedNotAccessed).
+	LastAccessed *account.LastAccessed
 	// Groups names the groups whose policies are among Identity: the
 	// suggestion replaces them for this user only, so applying it means
 	// leaving the groups.
@@ -50,7 +54,7 @@ func (s *Subject) account() string {
 // parse, an error naming its source.
 func (rs *Rightsizer) Subject(snap *account.Snapshot, p account.Principal) (*Subject, error) {
 	ps := snap.PolicySet(p)
-	s := &Subject{ARN: p.ARN(), Name: p.Name(), Kind: string(p.Kind), Account: snap.AccountID()}
+	s := &Subject{ARN: p.ARN(), Name: p.Name(), Kind: string(p.Kind), Account: snap.AccountID(), LastAccessed: snap.LastAccessed(p.ARN())}
 	if len(ps.MissingGroups) > 0 {
 		return nil, fmt.Errorf("%w: %s: groups %s are not in the snapshot", ErrIncomplete, s.ARN, strings.Join(ps.MissingGroups, ", "))
 	}

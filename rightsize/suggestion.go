@@ -28,6 +28,9 @@ const (
 	// KeptUnknown: no current operation data says whether CloudTrail can
 	// show it (catalog.UnknownObservability).
 	KeptUnknown Reason = "unknown-observability"
+	// KeptLastAccessed: IAM's last-accessed report saw it (or, for an
+	// action the logs cannot show, its service) used in the window.
+	KeptLastAccessed Reason = "last-accessed"
 	// KeptNoDataEvents: its calls are data events, and the logs hold no
 	// data events of its service.
 	KeptNoDataEvents Reason = "no-data-events"
@@ -55,6 +58,10 @@ const (
 	// RemovedConditional: possibly needed by a call, dropped as asked
 	// (Options.DropConditional).
 	RemovedConditional Reason = "conditional-dropped"
+	// RemovedNotAccessed: the logs cannot show it, and IAM's last-accessed
+	// report tracked it (or its service) over the whole window without
+	// seeing it used.
+	RemovedNotAccessed Reason = "not-accessed-per-iam"
 )
 
 // Action is one action of a suggestion's report, kept or removed, with its

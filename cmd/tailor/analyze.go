@@ -29,6 +29,7 @@ type analyzeOptions struct {
 	Output           string
 	IAM              string
 	Live             bool
+	NoLastAccessed   bool
 	CredentialReport string
 	Vendors          string
 	OwnAccounts      []string
@@ -88,8 +89,11 @@ Run it again with the same DIR and it reads only the logs it has not read
 
 The IAM snapshot is a file of 'aws iam get-account-authorization-details'
 (--iam), or fetched read-only with the standard AWS credentials (--live; see
-'tailor iam snapshot --help' for the permissions). SOURCEs are as for 'tailor
-ingest': directories, files, - for stdin, s3://bucket/prefix.
+'tailor iam snapshot --help' for the permissions), with IAM's last accessed
+reports of every user and role unless --no-last-accessed: where the logs
+cannot show an action, the rightsizer keeps it if IAM saw it used and
+removes it if IAM tracked it over the whole window unused. SOURCEs are as
+for 'tailor ingest': directories, files, - for stdin, s3://bucket/prefix.
 
 A principal that gets no suggestion (policies missing from the snapshot) is
 named on stderr and in the report; the rest is still written. The exit
@@ -134,6 +138,7 @@ and a finding at or above it exists, 1 when a suggestion failed its proof.`,
 	f.StringVarP(&opts.Output, "output", "o", "", "write everything into the directory `DIR` (created if needed; reused by later runs)")
 	f.StringVar(&opts.IAM, "iam", "", "the IAM snapshot: `FILE` of aws iam get-account-authorization-details (or tailor iam snapshot)")
 	f.BoolVar(&opts.Live, "live", false, "fetch the IAM snapshot from the account, read-only, into DIR/iam.json")
+	f.BoolVar(&opts.NoLastAccessed, "no-last-accessed", false, "with --live, skip IAM's last accessed reports (slow on big accounts)")
 	f.StringVar(&opts.CredentialReport, "credential-report", "", "the IAM credential report `FILE` (CSV or aws iam get-credential-report JSON)")
 	f.StringVar(&opts.Vendors, "vendors", "", "the known-accounts list `FILE` (default: the cache 'tailor vendors update' fills)")
 	f.StringSliceVar(&opts.OwnAccounts, "own-accounts", nil, "your other `ACCOUNT`s: trust to them is not third-party")
@@ -177,6 +182,13 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 		snap, err := fetchIAMSnapshot(ctx, io, client)
 		if err != nil {
 			return err
+		}
+		if !opts.NoLastAccessed {
+			// IAM's own record of what each principal used: the
+			// rightsizer's second witness where the logs are silent.
+			if snap, _, err = fetchLastAccessed(ctx, io, client, snap, &iamSnapshotOptions{LastAccessedJobs: 4}); err != nil {
+				return err
+			}
 		}
 		iamPath = path(analyzeIAM)
 		if err := account.SaveAuthorizationDetails(iamPath, snap.Details()); err != nil {
