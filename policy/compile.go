@@ -55,6 +55,7 @@ type cclause struct {
 // cvalue is one parsed condition value.
 type cvalue struct {
 	raw  string
+	text string     // String values without variables: the text, escapes (${*}) replaced
 	pat  pattern    // string values (with variables) and StringLike patterns
 	arn  [6]pattern // ArnLike segments
 	ok   bool       // the value parsed for its family
@@ -191,6 +192,7 @@ func compileClause(cl Clause, vars bool) (cclause, error) {
 				mode = modeString
 			}
 			v.pat = compilePattern(raw, mode, vars)
+			v.text, _ = v.pat.literal()
 			v.ok = true
 		case famARN:
 			v.arn, v.ok = compileARN(raw, vars)

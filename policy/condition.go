@@ -201,14 +201,14 @@ func (o opInfo) matchValue(v *cvalue, x string, vars []string) bool {
 		switch o.cmp {
 		case cmpEqFold:
 			if len(vars) == 0 {
-				return strings.EqualFold(x, v.raw)
+				return strings.EqualFold(x, v.text)
 			}
 			return strings.EqualFold(x, substitute(&v.pat, vars))
 		case cmpLike:
 			return v.pat.match(x, vars)
 		}
 		if len(vars) == 0 {
-			return x == v.raw
+			return x == v.text
 		}
 		return v.pat.match(x, vars)
 	case famARN:
