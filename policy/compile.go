@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,10 +34,6 @@ type cstmt struct {
 	resources   []pattern
 	conds       []cclause
 	vars        bool // the policy supports variables
-	// varKeys are the lowercased keys of the policy variables without a
-	// default in Resource, NotResource and condition values, sorted: the
-	// statement does not apply when one of them does not resolve.
-	varKeys []string
 }
 
 // cclause is a compiled condition clause.
@@ -127,7 +122,6 @@ func compile(p *Policy) (*compiledPolicy, error) {
 			}
 			cs.conds[j] = cc
 		}
-		cs.varKeys = statementVarKeys(cs)
 	}
 	return c, errors.Join(errs...)
 }
@@ -147,31 +141,6 @@ func (cs *cstmt) indexActions() {
 		svc = asciiLower(svc)
 		cs.byService[svc] = append(cs.byService[svc], int32(j))
 	}
-}
-
-func statementVarKeys(cs *cstmt) []string {
-	var keys []string
-	add := func(p *pattern) {
-		for _, t := range p.toks {
-			if t.kind == tVar && !t.hasDef {
-				keys = append(keys, t.text)
-			}
-		}
-	}
-	for i := range cs.resources {
-		add(&cs.resources[i])
-	}
-	for i := range cs.conds {
-		for j := range cs.conds[i].vals {
-			v := &cs.conds[i].vals[j]
-			add(&v.pat)
-			for k := range v.arn {
-				add(&v.arn[k])
-			}
-		}
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
 }
 
 func compileClause(cl Clause, vars bool) (cclause, error) {
