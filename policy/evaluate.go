@@ -21,8 +21,8 @@ type Request struct {
 	Time time.Time
 	// Context holds the request's condition keys and their values. Key
 	// names are matched without regard to case; a key with several values
-	// is multivalued (aws:TagKeys). Values given here override those
-	// derived from Caller and Time.
+	// is multivalued (aws:TagKeys); a key given with no value is absent.
+	// Values given here override those derived from Caller and Time.
 	Context map[string][]string
 	// ContextComplete says that Context, Caller and Time hold every key the
 	// request carries: a key not given is absent, and conditions on it are
