@@ -126,8 +126,9 @@ func (w Warning) String() string {
 // Validate checks p against the catalog and the rules of the policy
 // language and returns the warnings, in statement order. Unknown services
 // and actions, wildcards that match no action, condition values that do
-// not parse for their operator, duplicate Sids and policy variables in a
-// policy whose Version does not support them are reported.
+// not parse for their operator, duplicate Sids, policy variables in a
+// policy whose Version does not support them and policy variables before
+// the resource part of a Resource ARN (plain text there) are reported.
 func (p *Policy) Validate(cat Catalog) []Warning {
 	var ws []Warning
 	if p.Version == "" {
@@ -158,6 +159,8 @@ func (p *Policy) Validate(cat Catalog) []Warning {
 		for _, r := range append(slices.Clone(st.Resource), st.NotResource...) {
 			if strings.Contains(r, "${") && p.Version != Version2012 {
 				warn("Resource", "%q: policy variables need Version %q; here they are plain text", r, Version2012)
+			} else if i := strings.Index(r, "${"); i >= 0 && i < resourcePart(r) {
+				warn("Resource", "%q: a policy variable before the fifth colon is plain text; variables stand only in the resource part of an ARN", r)
 			}
 		}
 		for _, c := range st.Condition {

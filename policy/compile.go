@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -35,10 +34,6 @@ type cstmt struct {
 	resources   []pattern
 	conds       []cclause
 	vars        bool // the policy supports variables
-	// varKeys are the lowercased keys of the policy variables without a
-	// default in Resource, NotResource and condition values, sorted: the
-	// statement does not apply when one of them does not resolve.
-	varKeys []string
 }
 
 // cclause is a compiled condition clause.
@@ -55,6 +50,7 @@ type cclause struct {
 // cvalue is one parsed condition value.
 type cvalue struct {
 	raw  string
+	text string     // String values without variables: the text, escapes (${*}) replaced
 	pat  pattern    // string values (with variables) and StringLike patterns
 	arn  [6]pattern // ArnLike segments
 	ok   bool       // the value parsed for its family
@@ -126,7 +122,6 @@ func compile(p *Policy) (*compiledPolicy, error) {
 			}
 			cs.conds[j] = cc
 		}
-		cs.varKeys = statementVarKeys(cs)
 	}
 	return c, errors.Join(errs...)
 }
@@ -148,31 +143,6 @@ func (cs *cstmt) indexActions() {
 	}
 }
 
-func statementVarKeys(cs *cstmt) []string {
-	var keys []string
-	add := func(p *pattern) {
-		for _, t := range p.toks {
-			if t.kind == tVar && !t.hasDef {
-				keys = append(keys, t.text)
-			}
-		}
-	}
-	for i := range cs.resources {
-		add(&cs.resources[i])
-	}
-	for i := range cs.conds {
-		for j := range cs.conds[i].vals {
-			v := &cs.conds[i].vals[j]
-			add(&v.pat)
-			for k := range v.arn {
-				add(&v.arn[k])
-			}
-		}
-	}
-	slices.Sort(keys)
-	return slices.Compact(keys)
-}
-
 func compileClause(cl Clause, vars bool) (cclause, error) {
 	op, err := parseOperator(cl.Operator)
 	cc := cclause{op: op, bad: err, key: strings.ToLower(cl.Key), rawKey: cl.Key}
@@ -191,6 +161,7 @@ func compileClause(cl Clause, vars bool) (cclause, error) {
 				mode = modeString
 			}
 			v.pat = compilePattern(raw, mode, vars)
+			v.text, _ = v.pat.literal()
 			v.ok = true
 		case famARN:
 			v.arn, v.ok = compileARN(raw, vars)

@@ -2,7 +2,6 @@ package policy
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -90,10 +89,11 @@ func (g Gap) String() string {
 // compared, and a statement whose conditions are not implied does not
 // cover.
 //
-// Policy variables: an unresolvable variable invalidates a whole statement,
-// so an outer statement only covers an inner one whose variables (those
-// without a default) include all of its own, and Resource patterns holding
-// variables are compared as text (the same variable at the same place).
+// Policy variables: a Resource entry or condition value holding a
+// variable that does not resolve matches nothing, and only that entry or
+// value (see [Evaluate]); so patterns and values holding variables are
+// compared as text (the same variable at the same place), which holds
+// whatever the variable resolves to or whether it resolves at all.
 //
 // Inner's own boundary, SCPs and Deny statements are not used to narrow
 // what inner allows, except to cancel outer Deny statements as above;
@@ -262,30 +262,14 @@ func (uc *unitCache) mayMeet(o *cstmt) bool {
 	return v
 }
 
-// condsImplied reports whether o's conditions hold whenever s's do, and
-// whether o's policy variables are all s's too, so that o is never
-// invalidated by a variable that leaves s valid.
+// condsImplied reports whether o's conditions hold whenever s's do.
 func (uc *unitCache) condsImplied(o *cstmt) bool {
 	v, ok := uc.implied[o]
 	if !ok {
-		v = subsetKeys(o.varKeys, uc.s.varKeys) && condImplies(o.conds, uc.s.conds)
+		v = condImplies(o.conds, uc.s.conds)
 		uc.implied[o] = v
 	}
 	return v
-}
-
-// subsetKeys reports whether every key of a is in one of bs (all sorted).
-func subsetKeys(a []string, bs ...[]string) bool {
-next:
-	for _, k := range a {
-		for _, b := range bs {
-			if _, ok := slices.BinarySearch(b, k); ok {
-				continue next
-			}
-		}
-		return false
-	}
-	return true
 }
 
 // check decides whether outer allows action a on the unit's region under
@@ -394,7 +378,7 @@ func (cv *coverer) denyCancelled(uc *unitCache, d *cstmt, a string) bool {
 		if !uc.isWithin(x) && !regionWithin(regionOf(d), regionOf(x)) {
 			continue
 		}
-		if subsetKeys(x.varKeys, uc.s.varKeys, d.varKeys) && condImplies(x.conds, uc.s.conds, d.conds) {
+		if condImplies(x.conds, uc.s.conds, d.conds) {
 			return true
 		}
 	}

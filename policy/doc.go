@@ -23,7 +23,10 @@
 // missing Effect) name the statement by index and Sid. Unknown actions are
 // not errors: [Policy.Validate] reports them as warnings against a
 // [Catalog]. [ParseEncoded] also accepts the URL-encoded documents that
-// get-account-authorization-details returns.
+// get-account-authorization-details returns. [ParseAs] also rejects what IAM
+// rejects in a policy of a given [Kind]: an identity-based policy without
+// Resource, with a Principal, with a Resource that is no ARN or with a Sid
+// given twice; a trust policy with a Resource.
 //
 // [Policy.MarshalJSON] writes a canonical form with a stable key order:
 // parse, marshal and parse again gives an equal policy.
@@ -35,7 +38,10 @@
 // SCP level. Conditions are three-valued: a condition on a key the request
 // context lacks is unknown (unless the operator is Null or ...IfExists, or
 // the request says its context is complete), and the [Decision] names the
-// missing keys.
+// missing keys. A policy variable without a value makes only the Resource
+// entry or condition value holding it match nothing; variables stand only
+// in the resource part of a Resource ARN. sts:GetCallerIdentity, which needs
+// no permission, is always allowed.
 //
 // [StatementActions], [ResourceContains] and [Covers] are the set reasoning
 // the rightsizer builds on. Covers is sound but not complete: when it says a

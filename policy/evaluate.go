@@ -21,8 +21,8 @@ type Request struct {
 	Time time.Time
 	// Context holds the request's condition keys and their values. Key
 	// names are matched without regard to case; a key with several values
-	// is multivalued (aws:TagKeys). Values given here override those
-	// derived from Caller and Time.
+	// is multivalued (aws:TagKeys); a key given with no value is absent.
+	// Values given here override those derived from Caller and Time.
 	Context map[string][]string
 	// ContextComplete says that Context, Caller and Time hold every key the
 	// request carries: a key not given is absent, and conditions on it are
@@ -169,6 +169,20 @@ type Decision struct {
 	// Undecided lists, for Unknown, the statements whose conditions could
 	// not be decided and that would change the outcome.
 	Undecided []StatementRef
+	// Exempt is true when the action needs no permission and no policy
+	// can deny it (sts:GetCallerIdentity): the Outcome is then Allowed
+	// with no deciding Statement.
+	Exempt bool
+}
+
+// exempt reports whether action needs no permission, so that even an
+// explicit Deny does not block it. The STS API Reference says of
+// GetCallerIdentity: "No permissions are required to perform this
+// operation. If an administrator attaches a policy to your identity that
+// explicitly denies access to the sts:GetCallerIdentity action, you can
+// still perform this operation."
+func exempt(action string) bool {
+	return strings.EqualFold(action, "sts:GetCallerIdentity")
 }
 
 // tri is a three-valued truth value.
@@ -193,6 +207,26 @@ func and(a, b tri) tri {
 	return triTrue
 }
 
+func or(a, b tri) tri {
+	if a == triTrue || b == triTrue {
+		return triTrue
+	}
+	if a == triUnknown || b == triUnknown {
+		return triUnknown
+	}
+	return triFalse
+}
+
+func not(a tri) tri {
+	switch a {
+	case triTrue:
+		return triFalse
+	case triFalse:
+		return triTrue
+	}
+	return a
+}
+
 // evaluator holds the state of one evaluation.
 type evaluator struct {
 	req     Request
@@ -202,12 +236,17 @@ type evaluator struct {
 // Evaluate decides req against set in AWS's order: an explicit deny in any
 // policy wins; otherwise the request is allowed only if an identity policy
 // allows it, the boundary (if any) allows it and every SCP level (if any)
-// allows it. Resource-based and session policies are not modelled.
+// allows it. Resource-based and session policies are not modelled. An
+// action that needs no permission (sts:GetCallerIdentity) is always
+// allowed, whatever the policies say; the Decision is then Exempt.
 //
 // Evaluate does not modify its arguments and is safe for concurrent use. It
 // allocates only when a condition needs a derived context value or the
 // outcome is Unknown.
 func Evaluate(req Request, set PolicySet) Decision {
+	if exempt(req.Action) {
+		return Decision{Outcome: Allowed, Exempt: true}
+	}
 	if req.Resource == "" {
 		req.Resource = "*"
 	}
@@ -427,46 +466,42 @@ func (s *cstmt) matchIndexed(action string) bool {
 	return false
 }
 
-// matchResource decides the statement's Resource or NotResource element.
-// A policy variable that does not resolve invalidates the whole statement
-// (IAM User Guide, "IAM policy elements: Variables and tags"), whichever
-// pattern holds it: the result is false, or unknown when the context may
-// simply not have been given.
+// matchResource decides the statement's Resource or NotResource element:
+// whether some entry matches the request's resource (Resource), or none
+// does (NotResource). An entry holding a policy variable that does not
+// resolve matches no resource, and only that entry: the others still match
+// (IAM User Guide, "IAM policy elements: Variables and tags", Policy
+// variables with no value). So a NotResource entry that does not resolve
+// excludes nothing. An entry whose variable was not given is unknown.
 func (ev *evaluator) matchResource(s *cstmt) tri {
 	if s.anyResource {
 		return triTrue
 	}
 	res := ev.req.Resource
-	found := false
-	unresolved := triTrue
+	m := triFalse
 	for i := range s.resources {
 		p := &s.resources[i]
-		var m tri
 		if p.vars == 0 {
-			if !found && p.match(res, nil) {
-				found = true
+			if p.match(res, nil) {
+				m = triTrue
+				break
 			}
 			continue
 		}
-		m = ev.matchWithVars(p, res)
-		switch m {
+		switch ev.matchWithVars(p, res) {
 		case triTrue:
-			found = true
-		case triUnresolved:
-			unresolved = triFalse
+			m = triTrue
 		case triUnknown:
-			if unresolved == triTrue {
-				unresolved = triUnknown
-			}
+			m = triUnknown
+		}
+		if m == triTrue {
+			break
 		}
 	}
-	if unresolved != triTrue {
-		return unresolved
+	if s.notResource {
+		return not(m)
 	}
-	if found != s.notResource {
-		return triTrue
-	}
-	return triFalse
+	return m
 }
 
 // matchWithVars substitutes the pattern's variables from the request and

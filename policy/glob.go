@@ -46,9 +46,17 @@ const (
 
 // compilePattern compiles s. When vars is true, ${...} policy variables and
 // the ${*} ${?} ${$} escapes are recognised; otherwise they are plain text,
-// as in policies of Version 2008-10-17.
+// as in policies of Version 2008-10-17. In a Resource pattern they are
+// recognised only in the resource part of the ARN, after the fifth colon of
+// the text as written; before it they are plain text (IAM User Guide, "IAM
+// policy elements: Variables and tags", Resource element: "You can't use a
+// variable to replace parts of the ARN before the fifth colon").
 func compilePattern(s string, mode patternMode, vars bool) pattern {
 	p := pattern{raw: s, fold: mode == modeAction}
+	varsFrom := 0
+	if vars && mode == modeResource {
+		varsFrom = resourcePart(s)
+	}
 	var lit strings.Builder
 	flush := func() {
 		if lit.Len() > 0 {
@@ -63,7 +71,7 @@ func compilePattern(s string, mode patternMode, vars bool) pattern {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		switch {
-		case c == '$' && vars && i+1 < len(s) && s[i+1] == '{':
+		case c == '$' && vars && i >= varsFrom && i+1 < len(s) && s[i+1] == '{':
 			v, n, ok := parseVariable(s[i:])
 			if !ok {
 				lit.WriteByte(c)
@@ -108,6 +116,20 @@ func compilePattern(s string, mode patternMode, vars bool) pattern {
 		}
 	}
 	return p
+}
+
+// resourcePart returns the offset in ARN s just past its fifth colon, where
+// the resource part begins, or len(s)+1 when s has fewer than five colons.
+func resourcePart(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			if n++; n == 5 {
+				return i + 1
+			}
+		}
+	}
+	return len(s) + 1
 }
 
 // parseVariable parses the policy variable at the start of s ("${...}") and

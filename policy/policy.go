@@ -81,16 +81,60 @@ type Clause struct {
 	Values   []string
 }
 
-// Parse parses a policy document. A leading UTF-8 byte order mark is
-// ignored. Errors are of type [*ParseError].
+// Kind is what a policy document is for. It decides which elements IAM
+// accepts in it (IAM User Guide, "IAM JSON policy element reference").
+type Kind uint8
+
+// The kinds of policy documents.
+const (
+	// KindAny accepts what a policy of some kind may hold; it is what
+	// [Parse] checks.
+	KindAny Kind = iota
+	// KindIdentity is an identity-based policy (inline or managed) or a
+	// permissions boundary: every statement has Resource or NotResource,
+	// each entry "*" or an ARN, and no Principal or NotPrincipal; Sids
+	// are unique ("In IAM, the Sid value must be unique within a JSON
+	// policy").
+	KindIdentity
+	// KindResource is a resource-based policy: every statement names a
+	// Principal or NotPrincipal.
+	KindResource
+	// KindTrust is a role trust policy: a resource-based policy whose
+	// resource is the role, so its statements name a Principal or
+	// NotPrincipal and no Resource or NotResource.
+	KindTrust
+)
+
+// String returns "any", "identity", "resource" or "trust".
+func (k Kind) String() string {
+	switch k {
+	case KindIdentity:
+		return "identity"
+	case KindResource:
+		return "resource"
+	case KindTrust:
+		return "trust"
+	}
+	return "any"
+}
+
+// Parse parses a policy document of any kind. A leading UTF-8 byte order
+// mark is ignored. Errors are of type [*ParseError].
 func Parse(data []byte) (*Policy, error) {
+	return ParseAs(data, KindAny)
+}
+
+// ParseAs parses a policy document of the given kind and rejects, as IAM
+// does, the elements that kind does not accept, with a [*ParseError] that
+// locates them.
+func ParseAs(data []byte, kind Kind) (*Policy, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	root, err := parseTree(data)
 	if err != nil {
 		return nil, err
 	}
 	p := &Policy{}
-	if err := p.fromTree(data, root); err != nil {
+	if err := p.fromTree(data, root, kind); err != nil {
 		return nil, err
 	}
 	if err := p.Compile(); err != nil {
@@ -104,11 +148,17 @@ func Parse(data []byte) (*Policy, error) {
 // get-account-authorization-details returns, or either of those inside a
 // JSON string. Line and column in errors refer to the decoded document.
 func ParseEncoded(data []byte) (*Policy, error) {
+	return ParseEncodedAs(data, KindAny)
+}
+
+// ParseEncodedAs is [ParseEncoded] for a document of the given kind, as
+// [ParseAs].
+func ParseEncodedAs(data []byte, kind Kind) (*Policy, error) {
 	doc, err := decodeDocument(data)
 	if err != nil {
 		return nil, err
 	}
-	return Parse(doc)
+	return ParseAs(doc, kind)
 }
 
 func decodeDocument(data []byte) ([]byte, error) {
@@ -145,7 +195,7 @@ func (p *Policy) UnmarshalJSON(data []byte) error {
 }
 
 // fromTree fills p from the parsed JSON.
-func (p *Policy) fromTree(data []byte, root node) error {
+func (p *Policy) fromTree(data []byte, root node, kind Kind) error {
 	errAt := func(off int, stmt int, sid, elem string, err error) error {
 		line, col := position(data, off)
 		return &ParseError{Line: line, Column: col, Statement: stmt, Sid: sid, Element: elem, Err: err}
@@ -184,30 +234,50 @@ func (p *Policy) fromTree(data []byte, root node) error {
 	if stmts == nil {
 		return errAt(root.off, -1, "", "Statement", ErrMissing)
 	}
+	var items []node
 	switch stmts.kind {
 	case jsonObject:
-		st, err := parseStatement(data, *stmts, 0)
+		items = []node{*stmts}
+	case jsonArray:
+		items = stmts.items
+	default:
+		return errAt(stmts.off, -1, "", "Statement", fmt.Errorf("%w: want object or list, got %s", ErrType, stmts.kind))
+	}
+	p.Statements = make([]Statement, 0, len(items))
+	sids := map[string]int{}
+	for i, n := range items {
+		st, err := parseStatement(data, n, i, kind)
 		if err != nil {
 			return err
 		}
-		p.Statements = []Statement{st}
-	case jsonArray:
-		p.Statements = make([]Statement, 0, len(stmts.items))
-		for i, n := range stmts.items {
-			st, err := parseStatement(data, n, i)
-			if err != nil {
-				return err
+		if kind == KindIdentity && st.Sid != "" {
+			if j, dup := sids[st.Sid]; dup {
+				off := n.off
+				if f := n.field("Sid"); f != nil {
+					off = f.val.off
+				}
+				return errAt(off, i, st.Sid, "Sid", fmt.Errorf("%w: Sid %q of statement %d again", ErrDuplicate, st.Sid, j))
 			}
-			p.Statements = append(p.Statements, st)
+			sids[st.Sid] = i
 		}
-	default:
-		return errAt(stmts.off, -1, "", "Statement", fmt.Errorf("%w: want object or list, got %s", ErrType, stmts.kind))
+		p.Statements = append(p.Statements, st)
 	}
 	return nil
 }
 
-// parseStatement parses statement number idx.
-func parseStatement(data []byte, n node, idx int) (Statement, error) {
+// field returns the field of object n with the given key, or nil.
+func (n *node) field(key string) *field {
+	for i := range n.fields {
+		if n.fields[i].key == key {
+			return &n.fields[i]
+		}
+	}
+	return nil
+}
+
+// parseStatement parses statement number idx of a policy of the given
+// kind.
+func parseStatement(data []byte, n node, idx int, kind Kind) (Statement, error) {
 	var st Statement
 	errAt := func(off int, elem string, err error) error {
 		line, col := position(data, off)
@@ -284,7 +354,59 @@ func parseStatement(data []byte, n node, idx int) (Statement, error) {
 	if st.Action == nil && st.NotAction == nil {
 		return st, errAt(n.off, "Action", fmt.Errorf("%w: need Action or NotAction", ErrMissing))
 	}
-	return st, nil
+	return st, checkElements(&n, &st, kind, errAt)
+}
+
+// checkElements rejects what IAM rejects in a statement of a policy of the
+// given kind (IAM User Guide, "IAM JSON policy element reference":
+// Principal, Resource; "Policy grammar").
+func checkElements(n *node, st *Statement, kind Kind, errAt func(off int, elem string, err error) error) error {
+	has := func(key string) *field { return n.field(key) }
+	switch kind {
+	case KindIdentity:
+		for _, key := range []string{"Principal", "NotPrincipal"} {
+			if f := has(key); f != nil {
+				return errAt(f.off, key, fmt.Errorf("%w: an identity-based policy names no principal; the principal is the identity it is attached to", ErrElement))
+			}
+		}
+		if st.Resource == nil && st.NotResource == nil {
+			return errAt(n.off, "Resource", fmt.Errorf("%w: an identity-based policy statement needs Resource or NotResource", ErrMissing))
+		}
+		for _, key := range []string{"Resource", "NotResource"} {
+			f := has(key)
+			if f == nil {
+				continue
+			}
+			items := f.val.items
+			if f.val.kind == jsonString {
+				items = []node{f.val}
+			}
+			for _, it := range items {
+				if !resourceShaped(it.text) {
+					return errAt(it.off, key, fmt.Errorf("%w: %q is neither \"*\" nor an ARN (arn:partition:service:region:account:resource)", ErrValue, it.text))
+				}
+			}
+		}
+	case KindResource, KindTrust:
+		if st.Principal == nil && st.NotPrincipal == nil {
+			return errAt(n.off, "Principal", fmt.Errorf("%w: a %s policy statement needs Principal or NotPrincipal", ErrMissing, kind))
+		}
+		if kind == KindTrust {
+			for _, key := range []string{"Resource", "NotResource"} {
+				if f := has(key); f != nil {
+					return errAt(f.off, key, fmt.Errorf("%w: a trust policy's resource is its role; it has no %s", ErrElement, key))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// resourceShaped reports whether a Resource entry is "*" or has the six
+// colon-separated parts of an ARN (IAM User Guide, "IAM identifiers", ARN
+// format: arn:partition:service:region:account-id:resource).
+func resourceShaped(r string) bool {
+	return r == "*" || strings.HasPrefix(r, "arn:") && strings.Count(r, ":") >= 5
 }
 
 // stringList parses an element that IAM accepts as a string or a list of

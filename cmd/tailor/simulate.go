@@ -50,14 +50,21 @@ func newSimulateCmdWith(io *ioStreams, runF func(*simulateOptions) error) *cobra
 the request; a permissions boundary (--boundary) and service control policies
 (--scp, one flag per level of the organization from the root down; several
 policies of one level separated by commas) must allow it too; an explicit Deny
-in any of them wins.
+in any of them wins; sts:GetCallerIdentity, which needs no permission, is
+always allowed. --policy and --boundary files must be identity-based
+policies: a statement without Resource or NotResource, a Principal, a
+Resource that is neither "*" nor an ARN, or a Sid given twice is an error,
+as IAM would refuse the policy.
 
 It prints 'allowed', 'denied' (explicit or implicit, and which statement or
 which layer decided) or 'unknown' when the outcome depends on condition keys
 the request context lacks; it then lists them. Give context keys with
 --context KEY=VALUE, once per value (repeat a key for a multivalued one).
 With --context-complete, keys not given are absent, as AWS would evaluate a
-real request without them. Policy files may hold a JSON document or the
+real request without them. A policy variable without a value (no such key,
+or a key with several values) makes only the Resource entry or condition
+value that holds it match nothing, as IAM does; so a NotResource entry
+excludes nothing and StringNotEquals holds against it. Policy files may hold a JSON document or the
 URL-encoded form IAM APIs return. Unknown actions are warned about on stderr.`,
 		Example: `  tailor simulate --policy role-policy.json --action s3:GetObject \
       --resource arn:aws:s3:::bucket/key --context aws:SecureTransport=true
@@ -107,6 +114,9 @@ type simulateResult struct {
 	RefusedLevel *int            `json:"refusedLevel,omitempty"`
 	Missing      []string        `json:"missingContextKeys,omitempty"`
 	Undecided    []statementJSON `json:"undecided,omitempty"`
+	// NoPermissionNeeded is true for an action no policy can deny
+	// (sts:GetCallerIdentity).
+	NoPermissionNeeded bool `json:"noPermissionNeeded,omitempty"`
 }
 
 type statementJSON struct {
@@ -130,7 +140,7 @@ func runSimulate(_ context.Context, opts *simulateOptions) error {
 	var set policy.PolicySet
 	var all []*policy.Policy
 	for _, f := range opts.Policies {
-		p, err := readPolicyFile(f)
+		p, err := readPolicyFile(f, policy.KindIdentity)
 		if err != nil {
 			return err
 		}
@@ -138,7 +148,7 @@ func runSimulate(_ context.Context, opts *simulateOptions) error {
 		all = append(all, p)
 	}
 	if opts.Boundary != "" {
-		p, err := readPolicyFile(opts.Boundary)
+		p, err := readPolicyFile(opts.Boundary, policy.KindIdentity)
 		if err != nil {
 			return err
 		}
@@ -151,7 +161,7 @@ func runSimulate(_ context.Context, opts *simulateOptions) error {
 			if f = strings.TrimSpace(f); f == "" {
 				continue
 			}
-			p, err := readPolicyFile(f)
+			p, err := readPolicyFile(f, policy.KindAny)
 			if err != nil {
 				return err
 			}
@@ -187,7 +197,7 @@ func runSimulate(_ context.Context, opts *simulateOptions) error {
 
 	warnUnknownActions(opts, all)
 	d := policy.Evaluate(req, set)
-	res := simulateResult{Action: opts.Action, Resource: req.Resource, Missing: d.Missing}
+	res := simulateResult{Action: opts.Action, Resource: req.Resource, Missing: d.Missing, NoPermissionNeeded: d.Exempt}
 	switch d.Outcome {
 	case policy.Allowed:
 		res.Decision = "allowed"
@@ -220,7 +230,11 @@ func runSimulate(_ context.Context, opts *simulateOptions) error {
 	switch d.Outcome {
 	case policy.Allowed:
 		fmt.Fprintln(out, "allowed")
-		fmt.Fprintf(out, "  by: %s\n", d.Statement)
+		if d.Exempt {
+			fmt.Fprintf(out, "  no permission is needed: no policy can deny %s\n", opts.Action)
+		} else {
+			fmt.Fprintf(out, "  by: %s\n", d.Statement)
+		}
 	case policy.ExplicitDeny:
 		fmt.Fprintln(out, "denied (explicit)")
 		fmt.Fprintf(out, "  by: %s\n", d.Statement)
@@ -244,14 +258,15 @@ func runSimulate(_ context.Context, opts *simulateOptions) error {
 	return nil
 }
 
-// readPolicyFile parses one policy file; the policy is named after the
-// file. Parse errors carry the file name, line and column.
-func readPolicyFile(name string) (*policy.Policy, error) {
+// readPolicyFile parses one policy file of the given kind; the policy is
+// named after the file. Parse errors, and elements IAM refuses in a policy
+// of that kind, carry the file name, line and column.
+func readPolicyFile(name string, kind policy.Kind) (*policy.Policy, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("read policy: %w", err)
 	}
-	p, err := policy.ParseEncoded(data)
+	p, err := policy.ParseEncodedAs(data, kind)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

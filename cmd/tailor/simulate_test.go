@@ -49,6 +49,16 @@ func TestSimulateText(t *testing.T) {
 			"allowed\n  by: identity policy \"" + id + "\" statement 1 (Sid \"ComputeInHomeRegion\")\n"},
 		{"context complete", []string{"--policy", id, "--action", "ec2:StartInstances", "--context-complete"},
 			"denied (implicit)\n  no identity policy statement allows it\n"},
+		// Issue 12: a Resource entry whose variable has no value matches
+		// nothing, and only that entry; the Deny's other entry applies.
+		{"unresolved variable voids one entry", []string{"--policy", fixture("deny-team-data.json"), "--action", "s3:GetObject",
+			"--resource", "arn:aws:s3:::data/alice/report.txt", "--context-complete"},
+			"denied (explicit)\n  by: identity policy \"" + fixture("deny-team-data.json") + "\" statement 1 (Sid \"NoOtherTeams\")\n"},
+		{"resolved variable", []string{"--policy", fixture("deny-team-data.json"), "--action", "s3:GetObject",
+			"--resource", "arn:aws:s3:::data/ops/x", "--context", "aws:PrincipalTag/team=dev"},
+			"allowed\n  by: identity policy \"" + fixture("deny-team-data.json") + "\" statement 0 (Sid \"All\")\n"},
+		{"GetCallerIdentity needs no permission", []string{"--policy", fixture("deny-team-data.json"), "--action", "sts:GetCallerIdentity"},
+			"allowed\n  no permission is needed: no policy can deny sts:GetCallerIdentity\n"},
 		{"encoded policy file", []string{"--policy", fixture("encoded.txt"), "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::bucket"},
 			"allowed\n  by: identity policy \"" + fixture("encoded.txt") + "\" statement 0 (Sid \"Encoded\")\n"},
 	}
@@ -96,6 +106,8 @@ func TestSimulateJSON(t *testing.T) {
 		RefusedLevel *int     `json:"refusedLevel"`
 		Missing      []string `json:"missingContextKeys"`
 		Undecided    []stmt   `json:"undecided"`
+		// NoPermissionNeeded marks sts:GetCallerIdentity.
+		NoPermissionNeeded bool `json:"noPermissionNeeded"`
 	}
 	decode := func(t *testing.T, args ...string) {
 		t.Helper()
@@ -103,7 +115,7 @@ func TestSimulateJSON(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("exit %d: %s", code, errOut)
 		}
-		res.Statement, res.RefusedLevel, res.Missing, res.Undecided, res.Refused = nil, nil, nil, nil, ""
+		res.Statement, res.RefusedLevel, res.Missing, res.Undecided, res.Refused, res.NoPermissionNeeded = nil, nil, nil, nil, "", false
 		if err := json.Unmarshal([]byte(out), &res); err != nil {
 			t.Fatalf("%v:\n%s", err, out)
 		}
@@ -125,6 +137,12 @@ func TestSimulateJSON(t *testing.T) {
 		decode(t, "--policy", id, "--action", "ec2:RunInstances")
 		if res.Decision != "unknown" || len(res.Missing) != 1 || res.Missing[0] != "aws:RequestedRegion" ||
 			len(res.Undecided) != 1 || res.Undecided[0].Sid != "ComputeInHomeRegion" || res.Undecided[0].Index != 1 {
+			t.Errorf("got %+v", res)
+		}
+	})
+	t.Run("no permission needed", func(t *testing.T) {
+		decode(t, "--policy", fixture("deny-team-data.json"), "--action", "sts:GetCallerIdentity")
+		if res.Decision != "allowed" || !res.NoPermissionNeeded || res.Statement != nil {
 			t.Errorf("got %+v", res)
 		}
 	})
@@ -152,6 +170,8 @@ func TestSimulateErrors(t *testing.T) {
 			fixture("bad-syntax.json") + ": policy: line 3, column 36: invalid JSON"},
 		{"semantic error names file and statement", []string{"--policy", fixture("identity.json"), "--boundary", fixture("bad-effect.json"), "--action", "s3:GetObject"}, exitError,
 			fixture("bad-effect.json") + `: policy: line 1, column 67: statement 0 (Sid "Oops"): Effect:`},
+		{"principal in an identity policy", []string{"--policy", fixture("identity-principal.json"), "--action", "s3:GetObject"}, exitError,
+			fixture("identity-principal.json") + `: policy: line 5, column 6: statement 0 (Sid "Read"): Principal: unknown element`},
 		{"missing file", []string{"--policy", fixture("nope.json"), "--action", "s3:GetObject"}, exitError, "read policy"},
 	}
 	for _, tt := range tests {
