@@ -688,7 +688,7 @@ func htmlTrustOf(r *account.Role) *htmlTrust {
 	if len(r.AssumeRolePolicyDocument) == 0 {
 		return t
 	}
-	p, err := policy.ParseEncoded(r.AssumeRolePolicyDocument)
+	p, err := policy.ParseEncodedAs(r.AssumeRolePolicyDocument, policy.KindTrust)
 	if err != nil {
 		t.Error = "the trust policy does not parse: " + err.Error()
 		return t

@@ -133,7 +133,7 @@ func demoHTML(t testing.TB) []byte {
 	}
 	var b bytes.Buffer
 	opts := report.HTMLOptions{Files: func(s *rightsize.Suggestion) string {
-		return "rightsize/" + report.RightsizeFileName(s.Name) + ".{policy.json,diff,report.json}"
+		return "rightsize/" + report.RightsizeFileName(s.Name) + ".{policy.json,diff,report.json,tf,cfn.yaml}"
 	}}
 	if err := report.WriteHTML(&b, in, opts); err != nil {
 		t.Fatal(err)

@@ -33,7 +33,7 @@ func (r *reviewer) parseSet(ap account.Principal) parsedSet {
 			ps.missing = append(ps.missing, doc.Source.String())
 			return nil
 		}
-		p, err := policy.Parse(doc.Document)
+		p, err := policy.ParseAs(doc.Document, policy.KindIdentity)
 		if err != nil {
 			r.note(fmt.Sprintf("%s of %s does not parse (%v): its grants were left out.", doc.Source, ap.ARN(), err))
 			return nil

@@ -202,7 +202,7 @@ func (r *reviewer) analyzeTrust(role *account.Role) *roleTrust {
 	if len(role.AssumeRolePolicyDocument) == 0 {
 		return nil
 	}
-	p, err := policy.Parse(role.AssumeRolePolicyDocument)
+	p, err := policy.ParseAs(role.AssumeRolePolicyDocument, policy.KindTrust)
 	if err != nil {
 		r.note(fmt.Sprintf("Trust policy of %s does not parse (%v): the role was not reviewed.", role.ARN, err))
 		return nil

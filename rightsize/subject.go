@@ -90,7 +90,7 @@ func (rs *Rightsizer) document(d account.PolicyDocument) (*policy.Policy, error)
 	if p, ok := rs.docs.Load(key); ok {
 		return p.(*policy.Policy), nil
 	}
-	p, err := policy.ParseEncoded(d.Document)
+	p, err := policy.ParseEncodedAs(d.Document, policy.KindIdentity)
 	if err != nil {
 		return nil, fmt.Errorf("parse %s: %w", label, err)
 	}

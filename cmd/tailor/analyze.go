@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -311,7 +312,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 		Snapshot:  in.Snapshot,
 	}, report.HTMLOptions{Files: func(s *rightsize.Suggestion) string {
 		if b, ok := bases[s.Principal]; ok {
-			return b + ".{policy.json,diff,report.json}"
+			return b + ".{" + strings.Join(rightsizeExtensions(s), ",") + "}"
 		}
 		return ""
 	}})

@@ -268,7 +268,7 @@ func selectPrincipals(snap *account.Snapshot, opts *rightsizeOptions) ([]account
 			if r.ServiceLinked() || r.AssumeRolePolicyDocument == nil {
 				continue
 			}
-			trust, err := policy.ParseEncoded(r.AssumeRolePolicyDocument)
+			trust, err := policy.ParseEncodedAs(r.AssumeRolePolicyDocument, policy.KindTrust)
 			if err != nil {
 				return nil, fmt.Errorf("trust policy of %s: %w", r.ARN, err)
 			}
@@ -377,6 +377,19 @@ func rightsizeFiles(s *rightsize.Suggestion) ([]rightsizeFile, error) {
 	}
 	return []rightsizeFile{{".policy.json", pol}, {".detach.sh", detach}, {".service-level.policy.json", service},
 		{".diff", diff}, {".report.json", rep.Bytes()}, {".tf", tf}, {".cfn.yaml", cfn}}, nil
+}
+
+// rightsizeExtensions lists the extensions (without the leading dot) of
+// the files -o DIR holds for a suggestion.
+func rightsizeExtensions(s *rightsize.Suggestion) []string {
+	exts := []string{"policy.json"}
+	if len(s.Detach) > 0 {
+		exts = []string{"detach.sh"}
+	}
+	if s.ServiceLevel != nil {
+		exts = append(exts, "service-level.policy.json")
+	}
+	return append(exts, "diff", "report.json", "tf", "cfn.yaml")
 }
 
 // rightsizeLine sums a suggestion up in one line: what it keeps, in how
