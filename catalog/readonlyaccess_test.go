@@ -72,7 +72,7 @@ func managedActions(t *testing.T, c *catalog.Catalog, name string) []string {
 //
 // Operation data alone cannot get there. Of the 567 hidden actions
 // measured, AWS's official Operations data (shared copy of 2026-08) has
-// 363 as permission-only too (console-only actions such as
+// 360 as permission-only too (console-only actions such as
 // chime:ListMeetings, s3-outposts actions authorized through S3 on
 // Outposts) and 121 in services it has no operations for either (a4b,
 // sso-directory, freertos); 4 are never logged. Only the 39 actions newer
