@@ -230,27 +230,30 @@ func firstOf(s ...string) string {
 	return ""
 }
 
-// readClients downloads every client of l into dir and reads it.
-func readClients(ctx context.Context, n *npmClient, dir string, l *jsLock) ([]*jsClient, error) {
+// readClients downloads every client of l into dir and reads it. It
+// returns the clients in the order of l and the bytes downloaded.
+func readClients(ctx context.Context, n *npmClient, dir string, l *jsLock) ([]*jsClient, int64, error) {
 	specs := make([]string, len(l.Clients))
 	for i, c := range l.Clients {
 		specs[i] = c.Name + "@" + c.Version
 	}
 	paths, err := n.packAll(ctx, dir, specs)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := make([]*jsClient, len(l.Clients))
+	var size int64
 	for i, p := range paths {
 		b, err := os.ReadFile(p)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
+		size += int64(len(b))
 		if out[i], err = readClient(b, l.Clients[i]); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
-	return out, nil
+	return out, size, nil
 }
 
 // jsName returns the client package of an SDK id: "Bedrock Agent" is

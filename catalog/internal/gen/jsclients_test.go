@@ -193,11 +193,11 @@ func TestResolveClientsWithNPM(t *testing.T) {
 	if len(l.Missing) != 1 || l.Missing[0] != (missingClient{jsScope + "gone", "gone"}) {
 		t.Errorf("missing %+v", l.Missing)
 	}
-	clients, err := readClients(t.Context(), n, dir, l)
+	clients, size, err := readClients(t.Context(), n, dir, l)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(clients) != 2 || clients[1].SigningName != "other" || len(clients[0].Operations) != 2 {
+	if len(clients) != 2 || clients[1].SigningName != "other" || len(clients[0].Operations) != 2 || size == 0 {
 		t.Errorf("clients %+v", clients)
 	}
 }

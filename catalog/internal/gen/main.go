@@ -172,17 +172,12 @@ func run(ctx context.Context, o *options) error {
 			return err
 		}
 	}
-	clients, err := readClients(ctx, &npm, tmp, jl)
+	if len(jl.Clients) == 0 {
+		return fmt.Errorf("%s: no JavaScript clients", o.jsLockPath)
+	}
+	clients, jsBytes, err := readClients(ctx, &npm, tmp, jl)
 	if err != nil {
 		return err
-	}
-	var jsBytes int64
-	if ents, err := os.ReadDir(tmp); err == nil {
-		for _, e := range ents {
-			if info, err := e.Info(); err == nil && strings.HasSuffix(e.Name(), ".tgz") {
-				jsBytes += info.Size()
-			}
-		}
 	}
 	if o.root != "" {
 		if err := os.WriteFile(o.lockPath, l.marshal(), 0o644); err != nil {
