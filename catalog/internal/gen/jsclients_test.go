@@ -110,9 +110,9 @@ func TestReleasedBy(t *testing.T) {
 	}
 }
 
-// fakeRegistry serves packuments and tarballs as the npm registry does.
+// fakeRegistry serves packuments and tarballs as the npm registry does,
+// naming tarballs by the host the request was sent to.
 type fakeRegistry struct {
-	url      string
 	packages map[string]map[string][]byte // name -> version -> tarball
 	times    map[string]map[string]string // name -> version -> time
 }
@@ -141,7 +141,7 @@ func (r *fakeRegistry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	latest := ""
 	for v, b := range vs {
 		versions[v] = map[string]any{"name": path, "version": v, "license": "Apache-2.0",
-			"dist": map[string]string{"integrity": integrity(b), "tarball": r.url + "/" + path + "/-/" + path[strings.LastIndexByte(path, '/')+1:] + "-" + v + ".tgz"}}
+			"dist": map[string]string{"integrity": integrity(b), "tarball": "http://" + req.Host + "/" + path + "/-/" + path[strings.LastIndexByte(path, '/')+1:] + "-" + v + ".tgz"}}
 		if n, _ := releaseNumber(v); latest == "" || lessRelease(mustRelease(latest), n) {
 			latest = v
 		}
@@ -175,7 +175,6 @@ func TestResolveClientsWithNPM(t *testing.T) {
 	}
 	srv := httptest.NewServer(reg)
 	defer srv.Close()
-	reg.url = srv.URL
 	dir := t.TempDir()
 	n := &npmClient{Registry: srv.URL + "/", Cache: dir + "/cache"}
 	l, err := resolveClients(t.Context(), n, []string{jsScope + "demo", jsScope + "gone", jsScope + "other"}, map[string]string{jsScope + "gone": "gone"})
