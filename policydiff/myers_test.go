@@ -3,6 +3,7 @@ package policydiff
 import (
 	"math/rand/v2"
 	"testing"
+	"time"
 )
 
 // lcsLength is the textbook dynamic program: the length of a longest common
@@ -31,6 +32,16 @@ func lcsLength(a, b []int) int {
 // increasing pairs of equal lines) as long as the longest one.
 func checkMatches(t *testing.T, a, b []int, ms []match) {
 	t.Helper()
+	checkCommon(t, a, b, ms)
+	if want := lcsLength(a, b); len(ms) != want {
+		t.Fatalf("a=%v b=%v: %d matches, a longest common subsequence has %d", a, b, len(ms), want)
+	}
+}
+
+// checkCommon fails unless ms is a common subsequence of a and b: strictly
+// increasing pairs of equal lines.
+func checkCommon(t *testing.T, a, b []int, ms []match) {
+	t.Helper()
 	for i, m := range ms {
 		if m.a < 0 || m.a >= len(a) || m.b < 0 || m.b >= len(b) {
 			t.Fatalf("a=%v b=%v: match %v out of range", a, b, m)
@@ -41,9 +52,6 @@ func checkMatches(t *testing.T, a, b []int, ms []match) {
 		if i > 0 && (m.a <= ms[i-1].a || m.b <= ms[i-1].b) {
 			t.Fatalf("a=%v b=%v: matches not increasing at %d: %v", a, b, i, ms)
 		}
-	}
-	if want := lcsLength(a, b); len(ms) != want {
-		t.Fatalf("a=%v b=%v: %d matches, a longest common subsequence has %d", a, b, len(ms), want)
 	}
 }
 
@@ -108,4 +116,90 @@ func TestCommonLinesLarge(t *testing.T) {
 	}
 	ms := commonLines(a, b)
 	checkMatches(t, a, b, ms)
+}
+
+// TestCommonLinesAnchored forces the anchored path with tiny budgets on
+// random inputs: the matches must still be a common subsequence, and keep
+// every line that occurs once on each side and in order when no search
+// could be afforded.
+func TestCommonLinesAnchored(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for i := 0; i < 20000; i++ {
+		alpha := 2 + r.IntN(12)
+		a := make([]int, r.IntN(20))
+		b := make([]int, r.IntN(20))
+		for j := range a {
+			a[j] = r.IntN(alpha)
+		}
+		for j := range b {
+			b[j] = r.IntN(alpha)
+		}
+		budget := r.IntN(40)
+		ms := commonLinesWithin(a, b, budget)
+		checkCommon(t, a, b, ms)
+		if budget == 0 && len(a) > 0 && len(b) > 0 && a[0] != b[0] && a[len(a)-1] != b[len(b)-1] && len(ms) == 0 {
+			// Nothing matched: then no line is unique on both sides.
+			for _, x := range a {
+				na, nb := 0, 0
+				for _, y := range a {
+					if y == x {
+						na++
+					}
+				}
+				for _, y := range b {
+					if y == x {
+						nb++
+					}
+				}
+				if na == 1 && nb == 1 {
+					t.Fatalf("a=%v b=%v: line %d is unique on both sides, yet nothing matched", a, b, x)
+				}
+			}
+		}
+	}
+}
+
+// TestCommonLinesHuge is the shape that made rightsize quadratic: a policy
+// of a few hundred lines against a suggestion of 150,000. It must finish
+// fast and keep the lines the two share.
+func TestCommonLinesHuge(t *testing.T) {
+	var a, b []int
+	for i := 0; i < 280; i++ {
+		a = append(a, i)
+	}
+	next := 1000
+	for i := 0; i < 280; i++ {
+		b = append(b, i)
+		for k := 0; k < 550; k++ {
+			b = append(b, next)
+			next++
+		}
+	}
+	start := time.Now()
+	ms := commonLines(a, b)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("%d against %d lines took %v", len(a), len(b), d)
+	}
+	checkCommon(t, a, b, ms)
+	if len(ms) != len(a) {
+		t.Errorf("%d matches, want all %d lines of a", len(ms), len(a))
+	}
+}
+
+func BenchmarkCommonLinesHuge(b *testing.B) {
+	var x, y []int
+	for i := 0; i < 280; i++ {
+		x = append(x, i)
+	}
+	next := 1000
+	for i := 0; i < 280; i++ {
+		y = append(y, i)
+		for k := 0; k < 550; k++ {
+			y = append(y, next)
+			next++
+		}
+	}
+	for b.Loop() {
+		commonLines(x, y)
+	}
 }
