@@ -577,6 +577,15 @@ func ResourceContains(outer, inner string) bool {
 	return contains(&o, &i)
 }
 
+// ResourceIntersects reports whether some ARN may match both Resource
+// patterns. It over-approximates: false is always right (no ARN matches
+// both), true may be a false alarm. Policy variables match anything.
+func ResourceIntersects(a, b string) bool {
+	x := compilePattern(a, modeResource, true)
+	y := compilePattern(b, modeResource, true)
+	return intersects(&x, &y)
+}
+
 // condImplies reports whether the conjunction of the clauses in have
 // implies every clause of want.
 func condImplies(want []cclause, have ...[]cclause) bool {

@@ -304,3 +304,41 @@ func TestDayRanges(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadGrants: a statement grants an action only on resources of the
+// action's types; what its Resource can never match is not granted, not
+// counted and never kept.
+func TestDeadGrants(t *testing.T) {
+	const doc = `{"Version":"2012-10-17","Statement":[{"Sid":"Bucket","Effect":"Allow",
+		"Action":["ec2:DescribeInstances","s3:GetObject","s3:ListAllMyBuckets","iam:PassRole"],"Resource":"arn:aws:s3:::b/*"}]}`
+	sug, _, err := (&scenario{arn: role, policies: []string{doc}, calls: []call{
+		{day: 1, source: "s3", name: "GetObject", data: true, resources: []string{"arn:aws:s3:::b/k"}}}}).run(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sug.Granted != 1 || !slices.Equal(suggestedActions(sug), []string{"s3:GetObject"}) || len(sug.Removed) != 0 {
+		t.Errorf("granted %d, suggested %v, removed %v: only s3:GetObject applies to arn:aws:s3:::b/*",
+			sug.Granted, suggestedActions(sug), actionNames(sug.Removed))
+	}
+}
+
+// TestNoRepeats: an action an earlier statement with the same resources
+// and conditions keeps is not repeated in a later one, and a statement left
+// with nothing of its own goes; Sids of the others stay.
+func TestNoRepeats(t *testing.T) {
+	const doc = `{"Version":"2012-10-17","Statement":[
+		{"Sid":"A","Effect":"Allow","Action":["iam:PassRole","s3:GetObject"],"Resource":"*"},
+		{"Sid":"B","Effect":"Allow","Action":["iam:PassRole","s3:PutObject"],"Resource":"*"},
+		{"Sid":"C","Effect":"Allow","Action":"iam:PassRole","Resource":"*"}]}`
+	sug, _, err := (&scenario{arn: role, policies: []string{doc}, calls: []call{
+		{day: 1, source: "s3", name: "GetObject", data: true, resources: []string{"arn:aws:s3:::b/k"}},
+		{day: 1, source: "s3", name: "PutObject", data: true, resources: []string{"arn:aws:s3:::b/k"}}}}).run(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := statementWith(sug, "A"), statementWith(sug, "B"), statementWith(sug, "C")
+	if a == nil || !slices.Equal(a.Action, []string{"iam:PassRole", "s3:GetObject"}) || b == nil ||
+		!slices.Equal(b.Action, []string{"s3:PutObject"}) || c != nil {
+		t.Errorf("suggestion %s: want A with both, B with s3:PutObject alone, no C", describePolicies(sug.Policies))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -222,4 +223,35 @@ func BenchmarkSuggestAll(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(subjects)), "principals/op")
 	b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+}
+
+// BenchmarkNotActionStatements rightsizes a role whose policy holds n
+// NotAction statements, half on "*" and half on a bucket each, that used
+// nothing: the cost must grow with n, not n².
+func BenchmarkNotActionStatements(b *testing.B) {
+	for _, n := range []int{25, 200, 2000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			var st []string
+			for i := 0; i < n; i++ {
+				res := `"*"`
+				if i%2 == 1 {
+					res = fmt.Sprintf(`"arn:aws:s3:::b%d/*"`, i)
+				}
+				st = append(st, fmt.Sprintf(`{"Sid":"S%d","Effect":"Allow","NotAction":["%s","ec2:Describe%d*"],"Resource":%s}`,
+					i, []string{"s3:GetObject", "ec2:RunInstances", "iam:CreateUser", "kms:Decrypt"}[i%4], i, res))
+			}
+			sc := scenario{arn: role, policies: []string{`{"Version":"2012-10-17","Statement":[` + strings.Join(st, ",") + `]}`}}
+			ix := sc.index(b)
+			cat := testCatalog(b)
+			for b.Loop() {
+				rs, err := rightsize.New(cat, ix, rightsize.Options{Since: day0, Until: day0.AddDate(0, 0, 14)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := rs.Suggest(context.Background(), sc.subject(b)); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -61,7 +61,7 @@ func (rs *Rightsizer) build(s *Subject, o *observed, mode ResourceMode) (*Sugges
 	} else {
 		drafts = verbatim(s)
 	}
-	drafts = merge(drafts)
+	drafts = merge(drafts, rs.acts.lookup)
 	for _, dr := range drafts {
 		tidy(dr)
 		if rs.opts.Compact && trusted {
@@ -380,7 +380,7 @@ func parentOf(arn string) string {
 // as they are. Actions end sorted. Statements with different Sids stay
 // apart, so that each suggested statement says which of today's it comes
 // from.
-func merge(drafts []*draft) []*draft {
+func merge(drafts []*draft, lookup func(string) (int32, bool)) []*draft {
 	var out []*draft
 	index := map[string]*draft{}
 	for _, d := range drafts {
@@ -388,7 +388,7 @@ func merge(drafts []*draft) []*draft {
 			out = append(out, d)
 			continue
 		}
-		k := mergeKey(d)
+		k := mergeKey(d, true)
 		if m, ok := index[k]; ok {
 			m.actions = append(m.actions, d.actions...)
 			if d.ids != nil {
@@ -402,21 +402,44 @@ func merge(drafts []*draft) []*draft {
 		index[k] = &c
 		out = append(out, &c)
 	}
+	// An action an earlier statement with the same resources and
+	// conditions grants is not repeated in a later one; a statement left
+	// with nothing of its own goes.
+	covered := map[string]bitset{}
+	kept := out[:0]
 	for _, d := range out {
 		if d.effect == policy.Allow && len(d.notAction) == 0 {
 			slices.Sort(d.actions)
 			d.actions = slices.Compact(d.actions)
+			if d.ids != nil {
+				k := mergeKey(d, false)
+				if c, ok := covered[k]; ok {
+					d.actions = slices.DeleteFunc(d.actions, func(a string) bool {
+						id, ok := lookup(a)
+						return ok && c.has(id)
+					})
+					if len(d.actions) == 0 {
+						continue
+					}
+					c.or(d.ids)
+				} else {
+					covered[k] = d.ids.clone()
+				}
+			}
 		}
+		kept = append(kept, d)
 	}
-	return out
+	return kept
 }
 
-func mergeKey(d *draft) string {
+func mergeKey(d *draft, sid bool) string {
 	var b strings.Builder
 	if d.literal {
 		b.WriteString("L")
 	}
-	b.WriteString(d.sid)
+	if sid {
+		b.WriteString(d.sid)
+	}
 	b.WriteByte(0)
 	list := func(tag string, vals []string) {
 		b.WriteString(tag)

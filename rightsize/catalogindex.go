@@ -3,6 +3,7 @@ package rightsize
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/policy"
@@ -17,6 +18,7 @@ type actionIndex struct {
 	services  []string
 	byService map[string][]string // lowercase prefix → canonical names, sorted
 	id        map[string]int32    // lowercase full name → id
+	exact     map[string]int32    // canonical full name → id
 	names     []string            // id → canonical full name
 	acts      []*catalog.Action   // id → action
 	svcBits   map[string]bitset   // lowercase prefix → its actions
@@ -30,6 +32,8 @@ type actionIndex struct {
 	data map[string]bitset
 	// resTypes lists, per lowercase prefix, the service's resource types.
 	resTypes map[string][]resType
+	// patterns caches pattern: lowercase action pattern → bitset.
+	patterns sync.Map
 }
 
 var _ policy.Catalog = (*actionIndex)(nil)
@@ -40,6 +44,7 @@ func newActionIndex(cat *catalog.Catalog) *actionIndex {
 		services:  cat.Services(),
 		byService: map[string][]string{},
 		id:        make(map[string]int32, cat.Len()),
+		exact:     make(map[string]int32, cat.Len()),
 		svcBits:   map[string]bitset{},
 		data:      map[string]bitset{},
 		resTypes:  map[string][]resType{},
@@ -58,6 +63,7 @@ func newActionIndex(cat *catalog.Catalog) *actionIndex {
 	for _, a := range x.acts {
 		n := a.FullName()
 		x.id[strings.ToLower(n)] = int32(len(x.names))
+		x.exact[n] = int32(len(x.names))
 		x.names = append(x.names, n)
 	}
 	n := len(x.names)
@@ -100,6 +106,9 @@ func (x *actionIndex) Actions(prefix string) []string {
 
 // lookup returns the id of an action by full name, ignoring case.
 func (x *actionIndex) lookup(name string) (int32, bool) {
+	if id, ok := x.exact[name]; ok {
+		return id, true // a canonical name: no lowercase copy needed
+	}
 	id, ok := x.id[strings.ToLower(name)]
 	return id, ok
 }
@@ -109,17 +118,51 @@ func (x *actionIndex) bits() bitset { return newBitset(len(x.names)) }
 // expand returns the catalog actions a statement's Action or NotAction
 // covers as a bitset, and the actions it names that the catalog does not
 // know, as written.
+// Each pattern is expanded once per index (see pattern), so that a policy
+// of thousands of NotAction statements costs set operations, not catalog
+// walks.
 func (x *actionIndex) expand(st *policy.Statement) (bitset, []string) {
+	if len(st.Action) == 0 && len(st.NotAction) > 0 {
+		b := x.bits()
+		for i := range b {
+			b[i] = ^uint64(0)
+		}
+		if r := len(x.names) % 64; r != 0 {
+			b[len(b)-1] = 1<<r - 1
+		}
+		for _, p := range st.NotAction {
+			b.andNot(x.pattern(p))
+		}
+		return b, nil
+	}
 	b := x.bits()
 	var unknown []string
-	for _, a := range policy.StatementActions(x, st) {
-		if id, ok := x.lookup(a); ok {
-			b.set(id)
-		} else {
+	for _, a := range st.Action {
+		pb := x.pattern(a)
+		if !strings.ContainsAny(a, "*?") && pb.empty() {
 			unknown = append(unknown, a)
+			continue
 		}
+		b.or(pb)
 	}
 	return b, unknown
+}
+
+// pattern returns the catalog actions an action pattern (or name) covers,
+// expanded once and shared: do not modify.
+func (x *actionIndex) pattern(p string) bitset {
+	key := strings.ToLower(p)
+	if v, ok := x.patterns.Load(key); ok {
+		return v.(bitset)
+	}
+	b := x.bits()
+	for _, a := range policy.StatementActions(x, &policy.Statement{Action: []string{p}}) {
+		if id, ok := x.lookup(a); ok {
+			b.set(id)
+		}
+	}
+	v, _ := x.patterns.LoadOrStore(key, b)
+	return v.(bitset)
 }
 
 // dependents returns the ids of the actions the catalog says a call of

@@ -23,9 +23,12 @@ type Rightsizer struct {
 	cov  *coverage
 	rows map[string][]rowRef // call rows by principal ARN
 
-	docs     sync.Map // parsed documents: label + text → *policy.Policy
-	stmts    sync.Map // *policy.Statement → *stmtInfo
-	patterns sync.Map // lowercase action pattern → bitset
+	docs    sync.Map // parsed documents: label + text → *policy.Policy
+	stmts   sync.Map // *policy.Statement → *stmtInfo
+	reaches sync.Map // Resource patterns joined by NUL → bitset (see reach)
+
+	formatsOnce sync.Once
+	fmts        *formatIndex
 }
 
 // New prepares a Rightsizer for the index ix and the catalog cat. It reads
@@ -158,6 +161,12 @@ func (rs *Rightsizer) stmt(p *policy.Policy, st *policy.Statement) *stmtInfo {
 	}
 	info := &stmtInfo{}
 	info.acts, info.unknown = rs.acts.expand(st)
+	if len(st.NotResource) == 0 && len(st.Resource) > 0 && p.Version == policy.Version2012 {
+		if reach := rs.reach(st.Resource); reach != nil {
+			info.acts = info.acts.clone()
+			info.acts.and(reach)
+		}
+	}
 	if len(st.Resource) > 0 || len(st.NotResource) > 0 {
 		info.probe = &policy.Policy{Version: p.Version, Statements: []policy.Statement{{
 			Effect: policy.Allow, Action: []string{"*"}, Resource: st.Resource, NotResource: st.NotResource,

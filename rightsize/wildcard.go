@@ -20,15 +20,7 @@ import (
 // kept actions in the catalog.
 
 // pattern returns the catalog actions an action pattern covers, cached.
-func (rs *Rightsizer) pattern(p string) bitset {
-	key := strings.ToLower(p)
-	if v, ok := rs.patterns.Load(key); ok {
-		return v.(bitset)
-	}
-	b, _ := rs.acts.expand(&policy.Statement{Action: []string{p}})
-	v, _ := rs.patterns.LoadOrStore(key, b)
-	return v.(bitset)
-}
+func (rs *Rightsizer) pattern(p string) bitset { return rs.acts.pattern(p) }
 
 // within reports whether every action of b that the boundary allows and
 // no unconditional Deny refuses is in have, and whether there is one.
