@@ -249,7 +249,7 @@ func TestAdministratorRole(t *testing.T) {
 		t.Fatalf("%d documents, past the quota, without a service-level form that fits (%+v)", len(sug.Policies), sl)
 	}
 	note := strings.Join(sug.Notes, "\n")
-	if !strings.Contains(note, sug.Services[0].Service+" ") || !strings.Contains(note, "service-level form") {
+	if !strings.Contains(note, sug.Services[0].Service+" ") || !strings.Contains(note, "service-level form") || !strings.Contains(note, "last-accessed report") {
 		t.Errorf("notes do not name the dominant service %s and the service-level form:\n%s", sug.Services[0].Service, note)
 	}
 }

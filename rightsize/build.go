@@ -120,6 +120,10 @@ func (rs *Rightsizer) build(s *Subject, o *observed, mode ResourceMode) (*Sugges
 		if sl != nil {
 			note += fmt.Sprintf(". The service-level form (whole services where the suggestion keeps an action) fits in %d", len(sl.Policies))
 		}
+		if !s.LastAccessed.Complete() && len(sug.Unobservable) > len(sug.Kept) {
+			note += fmt.Sprintf(". %d of the %d actions kept are ones the logs cannot show: IAM's last-accessed report of the principal (tailor iam snapshot, or tailor iam add-last-accessed) would decide them",
+				len(sug.Unobservable), len(sug.Kept)+len(sug.Unobservable))
+		}
 		sug.Notes = append(sug.Notes, note)
 	}
 	return sug, nil
