@@ -334,7 +334,7 @@ func buildVendorRole(t *testing.T, dir, mamip string, c vendorRole) *account.Sna
 // a key created on 2026-05-20 that Lacework uses from 198.51.100.80 (the
 // activity below, written for this test). cloudzero/cloudtrail_owner.yaml,
 // the corpus' other template without a role, holds only an SQS queue
-// policy: a resource policy, which the review does not cover.
+// policy: a resource policy, which TestVendorTemplateResources reviews.
 func TestVendorTemplateUser(t *testing.T) {
 	dir := shareddata.Dir(t, "vendors")
 	mamip := filepath.Join(shareddata.Dir(t, "iam", "managed-policies"), "mamip-policies.tar.gz")
