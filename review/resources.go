@@ -338,8 +338,11 @@ func (r *reviewer) doorFinding(res *account.Resource, p *policy.Policy, d *door,
 		}
 		f.Evidence.fact("closed by", strings.Join(names, "; ")+" (denies the other actions granted)")
 	}
-	if d.kind != doorService && logs {
+	switch {
+	case d.kind != doorService && logs:
 		r.resourceUseFacts(&f.Evidence, res, d)
+	case d.kind != doorService:
+		f.Evidence.fact("usage", "unknown: no usage index or activity log")
 	}
 	if len(actions) > 25 {
 		f.Evidence.fact("listed", fmt.Sprintf("the first 25 of %d actions", len(actions)))
@@ -544,7 +547,10 @@ func (r *reviewer) doorRemedy(res *account.Resource, p *policy.Policy, d *door, 
 		rem.Summary += " Nothing else remains in the policy: delete it."
 	} else if b, err := fixed.MarshalIndent("", "  "); err == nil {
 		rem.ResourcePolicy = b
-		rem.Steps = []string{"Fill in the placeholders in angle brackets of the policy below, save it as policy.json and apply it."}
+		rem.Steps = []string{"Save the policy below as policy.json and apply it."}
+		if strings.Contains(string(b), "<") {
+			rem.Steps = []string{"Fill in the placeholders in angle brackets of the policy below, save it as policy.json and apply it."}
+		}
 	}
 	rem.Commands = policyCommands(res)
 	return rem
