@@ -94,6 +94,10 @@ type Options struct {
 	// Rightsizer, when set, is asked for a suggested policy for every
 	// principal with a PERMISSIONS-UNUSED finding.
 	Rightsizer Rightsizer
+	// AllPrincipals applies the escalation analysis (ESCALATION-PATH) to
+	// every role and user of the snapshot, not only to third parties: a
+	// view of the whole account.
+	AllPrincipals bool
 }
 
 func (o *Options) defaults() {
@@ -129,6 +133,9 @@ type Report struct {
 	Window     Window     `json:"window"`
 	Inputs     Inputs     `json:"inputs"`
 	Thresholds Thresholds `json:"thresholds"`
+	// AllPrincipals is true when internal principals were analysed for
+	// escalation paths too.
+	AllPrincipals bool `json:"all_principals,omitempty"`
 	// Counts counts the findings by severity.
 	Counts Counts `json:"counts"`
 	// Principals are ordered by their worst finding, then by the number
@@ -308,6 +315,7 @@ func Review(ctx context.Context, in Input, opts Options) (*Report, error) {
 			InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays,
 			BurstThreshold: opts.BurstThreshold, BurstGap: opts.BurstGap.String(), UnusedShare: opts.UnusedShare,
 		},
+		AllPrincipals: opts.AllPrincipals,
 	}
 	if acct != "" {
 		r.own[acct] = true
@@ -336,6 +344,9 @@ func Review(ctx context.Context, in Input, opts Options) (*Report, error) {
 	r.reviewRoles()
 	r.reviewUntrustedAccounts()
 	r.reviewUsers()
+	if opts.AllPrincipals {
+		r.reviewAllPrincipals()
+	}
 	r.reviewRoot()
 	r.reviewBursts()
 	r.reviewResources()
@@ -361,6 +372,9 @@ type reviewer struct {
 	// resUse holds the calls outside accounts made on the resources of
 	// in.Resources: resource ARN, then calling account.
 	resUse map[string]map[string]*resourceUse
+	// esc is what the escalation analysis knows of the snapshot, built
+	// on first use.
+	esc *escalationEnv
 }
 
 func (r *reviewer) note(s string) {

@@ -42,6 +42,7 @@ const (
 	RuleResourceOutside    = "RESOURCE-OUTSIDE-ACCOUNT"
 	RuleKMSGrantOutside    = "KMS-GRANT-OUTSIDE"
 	RuleServiceNoSource    = "RESOURCE-SERVICE-NO-SOURCE"
+	RuleEscalation         = "ESCALATION-PATH"
 )
 
 var rules = []Rule{
@@ -144,6 +145,10 @@ var rules = []Rule{
 	{RuleServiceNoSource, "ServicePrincipalWithoutSourceCondition", "Service acts without a source condition",
 		"A resource's policy lets an AWS service principal act on it without an aws:SourceAccount, aws:SourceArn or aws:SourceOrgID condition: anyone can point that service, working for their own account, at your resource (the confused deputy problem). High when the service may write, medium when it may only read.",
 		"Add a condition on aws:SourceAccount or aws:SourceArn naming your account or the resource that should use the service.",
+		SeverityHigh},
+	{RuleEscalation, "PrivilegeEscalationPath", "Privilege escalation path",
+		"The principal's effective permissions (its policies, within its boundary, less its denies) allow every step of a known privilege escalation method on a resource the snapshot holds: creating keys or passwords for other users, rewriting policies or trust, passing a role to a compute service it then controls, changing code that runs with a role. Critical when it can grant itself anything; high when the path reaches a principal that may call sensitive actions it may not; medium otherwise. One grade lower when only conditions the review cannot decide allow a step, one higher when the logs show it using a step.",
+		"Deny a step of the path in a permission boundary (an unused one breaks nothing), or limit it to the resources the principal needs.",
 		SeverityHigh},
 }
 

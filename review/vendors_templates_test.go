@@ -174,7 +174,10 @@ func vendorCases() []vendorRole {
 		{name: "spot", files: []string{"spot/main.tf", "spot/spot_policy.json"},
 			trust: "assume_role_policy", perms: []string{"spot_policy.json:"},
 			vars: ext("${local.externalids[0]}", vendorExternalID),
-			want: map[string]string{"TRUST-WHOLE-ACCOUNT": "low", "SENSITIVE-ON-ALL-RESOURCES": "critical", "NO-BOUNDARY-WRITE": "medium"}},
+			want: map[string]string{"TRUST-WHOLE-ACCOUNT": "low", "SENSITIVE-ON-ALL-RESOURCES": "critical", "NO-BOUNDARY-WRITE": "medium",
+				// iam:PutRolePolicy on "*": it can write its own role's
+				// inline policy.
+				"ESCALATION-PATH": "critical"}},
 		// Sysdig posture: trust to Sysdig's trusted identity (a role,
 		// given by the Sysdig provider: here a role in 761931097553, the
 		// list's first Sysdig account) with the tenant's ExternalId;

@@ -35,6 +35,7 @@ type reviewOptions struct {
 	Format           string
 	FailOn           string
 	CatalogDir       string
+	AllPrincipals    bool
 
 	vendorsCache string // tests: the cache file to look in
 }
@@ -61,6 +62,12 @@ an aws:SourceAccount or aws:SourceArn condition (the confused deputy), an
 AMI or snapshot shared with everyone. What each party may do is decided by
 evaluating the policy, so a Deny outside the organization closes what an
 Allow of "*" opened.
+
+Every third-party role and user is checked for the known privilege
+escalation paths (PassRole into a compute service it controls, policy and
+trust rewrites, keys or passwords for other users, code of functions with
+stronger roles, ...) against its effective permissions; --all-principals
+checks every role and user of the account.
 
 The usage index (--usage) and the activity log (--events), both written by
 'tailor ingest', add what the principals did: last assumptions, unused
@@ -118,6 +125,7 @@ exists (after the output is written).`,
 	f.StringVar(&opts.Format, "format", "table", "output `format`: table, json or sarif")
 	f.StringVar(&opts.FailOn, "fail-on", "", "exit with status 5 when a finding at or above `SEVERITY` exists")
 	f.StringVar(&opts.CatalogDir, "catalog", "", "read the IAM catalog from the service reference files in `DIR`")
+	f.BoolVar(&opts.AllPrincipals, "all-principals", false, "look for privilege escalation paths in every role and user, not only third parties")
 	return cmd
 }
 
@@ -179,7 +187,7 @@ func reviewSARIFOptions(iamPath, resourcesPath string, resources []account.Resou
 // list, and the review's options.
 func reviewInputs(opts *reviewOptions) (review.Input, review.Options, error) {
 	var in review.Input
-	ro := review.Options{InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays}
+	ro := review.Options{InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays, AllPrincipals: opts.AllPrincipals}
 	for _, a := range splitList(opts.OwnAccounts) {
 		if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
 			return in, ro, flagErrorf("--own-accounts: %q is not a 12-digit account id", a)

@@ -67,6 +67,10 @@ func TestResourcesFlags(t *testing.T) {
 	if err != nil || rv == nil || rv.Resources != "r.json" {
 		t.Errorf("review --resources: %+v, %v", rv, err)
 	}
+	rv, err, _ = parseOnly("review", newReviewCmd, []string{"review", "--iam", "a.json", "--all-principals"})
+	if err != nil || rv == nil || !rv.AllPrincipals {
+		t.Errorf("review --all-principals: %+v, %v", rv, err)
+	}
 	an, err, _ := parseOnly("analyze", newAnalyzeCmd, []string{"analyze", "logs", "--iam", "a.json", "-o", "out", "--resources", "r.json"})
 	if err != nil || an == nil || an.Resources != "r.json" {
 		t.Errorf("analyze --resources: %+v, %v", an, err)
