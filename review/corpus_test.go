@@ -34,8 +34,8 @@ func TestAuthorizationDetailsSamples(t *testing.T) {
 			map[string]map[string]string{
 				"bad_role": {"TRUST-OPEN": "critical", "SENSITIVE-ON-ALL-RESOURCES": "critical", "NO-BOUNDARY-WRITE": "medium",
 					"ESCALATION-PATH": "critical"},
-				"root":     {"ROOT-ACCESS-KEY": "critical", "ROOT-USED": "low"},
-				"user":     {"KEY-OLD": "medium", "KEY-UNUSED": "medium"},
+				"root": {"ROOT-ACCESS-KEY": "critical", "ROOT-USED": "low"},
+				"user": {"KEY-OLD": "medium", "KEY-UNUSED": "medium"},
 			}},
 		// OrganizationAccountAccessRole trusts 072528804237:root and
 		// stacksets-exec-… trusts that account's
