@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/account"
@@ -142,6 +143,15 @@ var escalationMethods = []escalationMethod{
 	{id: "PassExistingRoleToNewECSTaskViaRunTask", title: "Pass a role to a new ECS task", ref: "pathfinding.cloud ecs-004; Cloudsplaining PassExistingRoleToNewECSTaskViaRunTask",
 		how: "registers a task definition with the role and runs it", kinds: []string{KindRole, KindUser},
 		steps: []escStep{passRole, {"ecs:RegisterTaskDefinition", false}, {"ecs:RunTask", false}}, target: escPassable, service: "ecs-tasks.amazonaws.com"},
+	{id: "PassExistingRoleToNewSageMakerProcessingJob", title: "Pass a role to a new SageMaker processing job", ref: "pathfinding.cloud sagemaker-003; Cloudsplaining PassExistingRoleToNewSageMakerProcessingJob",
+		how: "runs a processing job, its own container, with the role", kinds: []string{KindRole, KindUser},
+		steps: []escStep{passRole, {"sagemaker:CreateProcessingJob", false}}, target: escPassable, service: "sagemaker.amazonaws.com"},
+	{id: "CreatePresignedSageMakerNotebookUrl", title: "Open an existing SageMaker notebook", ref: "pathfinding.cloud sagemaker-004; Cloudsplaining CreatePresignedSageMakerNotebookUrl",
+		how: "opens an existing notebook instance and uses its role from the notebook's terminal", kinds: []string{KindRole, KindUser},
+		steps: []escStep{{"sagemaker:CreatePresignedNotebookInstanceUrl", false}}, target: escServiceRoles, service: "sagemaker.amazonaws.com"},
+	{id: "EC2InstanceConnectSendSSHPublicKey", title: "Log in to instances with stronger roles", ref: "pathfinding.cloud ec2-004; Cloudsplaining EC2InstanceConnectSendSSHPublicKey",
+		how: "pushes an SSH key with EC2 Instance Connect, logs in to an instance and uses its instance profile's role", kinds: []string{KindRole, KindUser},
+		steps: []escStep{{"ec2-instance-connect:SendSSHPublicKey", false}}, target: escServiceRoles, service: "ec2.amazonaws.com"},
 	{id: "EditExistingLambdaFunctionWithRole", title: "Replace the code of a Lambda function", ref: "Rhino 17; Cloudsplaining EditExistingLambdaFunctionWithRole",
 		how: "replaces the code of an existing function, which runs with its role", kinds: []string{KindRole, KindUser},
 		steps: []escStep{{"lambda:UpdateFunctionCode", false}}, target: escServiceRoles, service: "lambda.amazonaws.com"},
@@ -433,10 +443,17 @@ type escStepResult struct {
 }
 
 // decide evaluates a step for the principal on a resource.
+//
+// The request is one made now: a role's session has just been issued
+// (aws:TokenIssueTime is now), and a PassRole names the service the path
+// passes the role to (iam:PassedToService).
 func (r *reviewer) decide(ep *escPrincipal, action, resource, service string) (ok bool, res escStepResult) {
-	req := policy.Request{Action: action, Resource: resource, Caller: policy.Caller{ARN: ep.arn}}
+	req := policy.Request{Action: action, Resource: resource, Caller: policy.Caller{ARN: ep.arn}, Time: r.now, Context: map[string][]string{}}
+	if ep.kind == KindRole {
+		req.Context["aws:TokenIssueTime"] = []string{r.now.UTC().Format(time.RFC3339)}
+	}
 	if service != "" && strings.EqualFold(action, "iam:PassRole") {
-		req.Context = map[string][]string{"iam:PassedToService": {service}}
+		req.Context["iam:PassedToService"] = []string{service}
 	}
 	d := policy.Evaluate(req, ep.set.set)
 	res.action = action
@@ -454,6 +471,12 @@ func (r *reviewer) decide(ep *escPrincipal, action, resource, service string) (o
 			return false, res
 		}
 		res.conditional = true
+		for _, u := range d.Undecided {
+			if u.Layer == policy.LayerIdentity {
+				res.by = fmt.Sprintf("%s statement %d", u.Policy, u.Index)
+				break
+			}
+		}
 		return true, res
 	}
 	return false, res
