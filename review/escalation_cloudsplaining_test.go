@@ -20,21 +20,21 @@ import (
 // (cloudsplaining/shared/constants.py, PRIVILEGE_ESCALATION_METHODS): the
 // action sets, lower case, that flag a policy when all are allowed on "*".
 var cloudsplainingMethods = map[string][]string{
-	"CreateNewPolicyVersion":                                   {"iam:createpolicyversion"},
-	"SetExistingDefaultPolicyVersion":                          {"iam:setdefaultpolicyversion"},
-	"CreateEC2WithExistingIP":                                  {"iam:passrole", "ec2:runinstances"},
-	"CreateAccessKey":                                          {"iam:createaccesskey"},
-	"CreateLoginProfile":                                       {"iam:createloginprofile"},
-	"UpdateLoginProfile":                                       {"iam:updateloginprofile"},
-	"AttachUserPolicy":                                         {"iam:attachuserpolicy"},
-	"AttachGroupPolicy":                                        {"iam:attachgrouppolicy"},
-	"AttachRolePolicy":                                         {"iam:attachrolepolicy", "sts:assumerole"},
-	"PutUserPolicy":                                            {"iam:putuserpolicy"},
-	"PutGroupPolicy":                                           {"iam:putgrouppolicy"},
-	"PutRolePolicy":                                            {"iam:putrolepolicy", "sts:assumerole"},
-	"AddUserToGroup":                                           {"iam:addusertogroup"},
-	"UpdateRolePolicyToAssumeIt":                               {"iam:updateassumerolepolicy", "sts:assumerole"},
-	"PassExistingRoleToNewLambdaThenInvoke":                    {"iam:passrole", "lambda:createfunction", "lambda:invokefunction"},
+	"CreateNewPolicyVersion":                {"iam:createpolicyversion"},
+	"SetExistingDefaultPolicyVersion":       {"iam:setdefaultpolicyversion"},
+	"CreateEC2WithExistingIP":               {"iam:passrole", "ec2:runinstances"},
+	"CreateAccessKey":                       {"iam:createaccesskey"},
+	"CreateLoginProfile":                    {"iam:createloginprofile"},
+	"UpdateLoginProfile":                    {"iam:updateloginprofile"},
+	"AttachUserPolicy":                      {"iam:attachuserpolicy"},
+	"AttachGroupPolicy":                     {"iam:attachgrouppolicy"},
+	"AttachRolePolicy":                      {"iam:attachrolepolicy", "sts:assumerole"},
+	"PutUserPolicy":                         {"iam:putuserpolicy"},
+	"PutGroupPolicy":                        {"iam:putgrouppolicy"},
+	"PutRolePolicy":                         {"iam:putrolepolicy", "sts:assumerole"},
+	"AddUserToGroup":                        {"iam:addusertogroup"},
+	"UpdateRolePolicyToAssumeIt":            {"iam:updateassumerolepolicy", "sts:assumerole"},
+	"PassExistingRoleToNewLambdaThenInvoke": {"iam:passrole", "lambda:createfunction", "lambda:invokefunction"},
 	"PassExistingRoleToNewLambdaThenTriggerWithNewDynamo":      {"iam:passrole", "lambda:createfunction", "lambda:createeventsourcemapping", "dynamodb:createtable", "dynamodb:putitem"},
 	"PassExistingRoleToNewLambdaThenTriggerWithExistingDynamo": {"iam:passrole", "lambda:createfunction", "lambda:createeventsourcemapping"},
 	"PassExistingRoleToNewGlueDevEndpoint":                     {"iam:passrole", "glue:createdevendpoint"},
@@ -351,7 +351,7 @@ func TestCloudsplainingComparison(t *testing.T) {
 	}
 	wantOnlyTailor := []string{
 		"fn1-passrole-star", "fn1-privesc3-partial", // the path spans two policies
-		"fn2-exploitableResourceConstraint", // Resource names the policy itself, not "*"
+		"fn2-exploitableResourceConstraint",                               // Resource names the policy itself, not "*"
 		"privesc-ssmSendCommand-policy", "privesc-ssmStartSession-policy", // no SSM method in Cloudsplaining's lists
 	}
 	if !slices.Equal(onlyCS, wantOnlyCS) {
