@@ -196,6 +196,10 @@ func (r *reviewer) reviewResources() {
 		name := resourceName(res.ARN)
 		pr := r.principal(res.ARN, KindResource, name)
 		pr.ResourceType = res.Type
+		admits := "admits"
+		if strings.HasSuffix(p.Name, "s") {
+			admits = "admit" // "KMS grants", "sharing attributes", "permissions"
+		}
 		for _, d := range doors {
 			party := r.doorParty(res, d)
 			pr.ThirdParty = pr.ThirdParty || d.kind != doorService
@@ -203,11 +207,11 @@ func (r *reviewer) reviewResources() {
 			pr.LastUsed = later(pr.LastUsed, party.LastActivity)
 			switch d.kind {
 			case doorAnyone:
-				pr.reason(fmt.Sprintf("%s admits anyone", p.Name))
+				pr.reason(fmt.Sprintf("%s %s anyone", p.Name, admits))
 			case doorAccount:
-				pr.reason(fmt.Sprintf("%s admits account %s", p.Name, party.label()))
+				pr.reason(fmt.Sprintf("%s %s account %s", p.Name, admits, party.label()))
 			default:
-				pr.reason(fmt.Sprintf("%s admits %s", p.Name, serviceLabel(d.key)))
+				pr.reason(fmt.Sprintf("%s %s %s", p.Name, admits, serviceLabel(d.key)))
 			}
 			if f := r.doorFinding(res, p, d, party); f != nil {
 				pr.add(f)

@@ -168,3 +168,47 @@ func TestResourceRemediesClose(t *testing.T) {
 		t.Errorf("only %d corrected policies checked", checked)
 	}
 }
+
+// TestDemoResources reviews the demo with its resources.json: item 8 of
+// what testdata/demo/README.md says a reviewer should find.
+func TestDemoResources(t *testing.T) {
+	ix, _ := ingestLogs(t, filepath.Join(demoDir, "AWSLogs"))
+	res, err := account.LoadResources(filepath.Join(demoDir, "resources.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := review.LoadVendors(filepath.Join("testdata", "vendors", "demo.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := runReview(t, review.Input{Snapshot: loadSnapshot(t, filepath.Join(demoDir, "iam.json")), Usage: ix, Resources: res, Vendors: v}, review.Options{})
+	got := map[string]map[string]string{}
+	for _, p := range rep.Principals {
+		if p.Kind != review.KindResource {
+			continue
+		}
+		got[p.Name] = map[string]string{}
+		for _, f := range p.Findings {
+			got[p.Name][f.Rule] = f.Severity.String()
+		}
+	}
+	// The cost report bucket open to CloudZero's account (reads); the
+	// snapshot shared with an account no list names. The trail bucket and
+	// the billing service are tied to the account: nothing.
+	sameFindings(t, got, map[string]map[string]string{
+		"acme-prod-cost-reports": {"RESOURCE-OUTSIDE-ACCOUNT": "medium"},
+		"snap-0d4c7e19a2b35f680": {"RESOURCE-OUTSIDE-ACCOUNT": "high"},
+	})
+	f := finding(rep, ":::acme-prod-cost-reports", review.RuleResourceOutside)
+	if f.Vendor != "CloudZero" {
+		t.Errorf("vendor = %q, want CloudZero", f.Vendor)
+	}
+	// CloudZero reads the bucket through CloudZeroCostRole, a role of the
+	// account: never directly.
+	if got := fact(f.Evidence, "calls from the account"); got != "none in the window 2026-10-01 to 2026-10-14" {
+		t.Errorf("calls from the account = %q", got)
+	}
+	if strings.Contains(string(f.Remedy.ResourcePolicy), "061190967865") || !strings.Contains(string(f.Remedy.ResourcePolicy), "billingreports.amazonaws.com") {
+		t.Errorf("corrected policy should drop CloudZero and keep the billing service:\n%s", f.Remedy.ResourcePolicy)
+	}
+}
