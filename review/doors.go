@@ -343,16 +343,37 @@ func (r *reviewer) resourceDoors(res *account.Resource, p *policy.Policy) []*doo
 		}
 	}
 	// arns are the principals of each account the policy names, in
-	// Principal elements and aws:PrincipalArn conditions.
+	// Principal elements and aws:PrincipalArn conditions, with wildcards
+	// filled in; anyARNs those whose account is itself a wildcard
+	// ("arn:aws:iam::*:role/deployer"), which any account can match.
+	// named are the outside accounts conditions name (aws:PrincipalAccount,
+	// kms:CallerAccount, aws:PrincipalArn): a statement of "*" narrowed to
+	// one of them is a door to that account, not to anyone.
 	arns := map[string][]string{}
+	var anyARNs, named []string
+	fill := strings.NewReplacer("*", "tailor-probe", "?", "x")
 	noteARN := func(v string) {
-		acct := tailor.ARNAccount(v)
-		if acct == "" || strings.HasSuffix(v, ":root") {
+		f := strings.SplitN(v, ":", 6)
+		if len(f) < 6 || strings.HasSuffix(v, ":root") {
 			return
 		}
-		concrete := strings.NewReplacer("*", "tailor-probe", "?", "x").Replace(v)
-		if !slices.Contains(arns[acct], concrete) {
-			arns[acct] = append(arns[acct], concrete)
+		acct := f[4]
+		if !tailor.IsAccountID(acct) {
+			if strings.ContainsAny(acct, "*?") {
+				f[4] = probeAccount
+				if c := fill.Replace(strings.Join(f, ":")); !slices.Contains(anyARNs, c) {
+					anyARNs = append(anyARNs, c)
+				}
+			}
+			return
+		}
+		if c := fill.Replace(v); !slices.Contains(arns[acct], c) {
+			arns[acct] = append(arns[acct], c)
+		}
+	}
+	noteAccount := func(acct string) {
+		if tailor.IsAccountID(acct) && !r.own[acct] && !slices.Contains(named, acct) {
+			named = append(named, acct)
 		}
 	}
 	for i := range p.Statements {
@@ -363,13 +384,20 @@ func (r *reviewer) resourceDoors(res *account.Resource, p *policy.Policy) []*doo
 			}
 		}
 		for _, c := range st.Condition {
-			if strings.EqualFold(c.Key, "aws:PrincipalArn") {
+			switch {
+			case strings.EqualFold(c.Key, "aws:PrincipalArn"):
 				for _, v := range c.Values {
 					noteARN(v)
+					noteAccount(tailor.ARNAccount(v))
+				}
+			case strings.EqualFold(c.Key, "aws:PrincipalAccount"), strings.EqualFold(c.Key, "kms:CallerAccount"):
+				for _, v := range c.Values {
+					noteAccount(v)
 				}
 			}
 		}
 	}
+	slices.Sort(named)
 	for i := range p.Statements {
 		st := &p.Statements[i]
 		if st.Effect != policy.Allow {
@@ -386,6 +414,9 @@ func (r *reviewer) resourceDoors(res *account.Resource, p *policy.Policy) []*doo
 		if pr.All || slices.Contains(pr.AWS, "*") {
 			add(get(doorAnyone, "*"), "*", i)
 			add(get(doorService, "*"), "*", i)
+			for _, acct := range named {
+				add(get(doorAccount, acct), "*", i)
+			}
 			continue
 		}
 		for _, v := range pr.AWS {
@@ -419,14 +450,7 @@ func (r *reviewer) resourceDoors(res *account.Resource, p *policy.Policy) []*doo
 		var probes []probe
 		switch d.kind {
 		case doorAnyone:
-			var others []string
-			for acct, list := range arns {
-				if !r.own[acct] {
-					others = append(others, list...)
-				}
-			}
-			slices.Sort(others)
-			probes = accountProbes(probeAccount, others)
+			probes = accountProbes(probeAccount, anyARNs)
 		case doorAccount:
 			probes = accountProbes(d.key, arns[d.key])
 		case doorService:

@@ -50,6 +50,15 @@ func TestResourceCorpus(t *testing.T) {
 		// AWS services), the data perimeter shape: principals are shut
 		// out; an AWS service acting for any account may still read.
 		{"s3-deny-outside-org.json", map[string]string{"RESOURCE-SERVICE-NO-SOURCE": "medium"}},
+		// "*" narrowed by aws:PrincipalAccount to another account: a door
+		// to that account, not to anyone.
+		{"s3-principal-account-condition.json", map[string]string{"RESOURCE-OUTSIDE-ACCOUNT": "medium"}},
+		// "*" narrowed by aws:PrincipalArn to one role of another
+		// account: the same.
+		{"s3-principal-arn-outside-role.json", map[string]string{"RESOURCE-OUTSIDE-ACCOUNT": "medium"}},
+		// "*" narrowed to a role name in any account: anyone can create
+		// such a role.
+		{"s3-any-account-role-name.json", map[string]string{"RESOURCE-PUBLIC": "critical"}},
 		// The default key policy: the account itself (negative).
 		{"kms-default-key-policy.json", nil},
 		// Another account may use the key and create grants (permissions
