@@ -157,4 +157,3 @@ var escalationMethods = []escalationMethod{
 		how: "creates and executes a change set on a stack whose service role deploys it", kinds: []string{KindRole, KindUser},
 		steps: []escStep{{"cloudformation:CreateChangeSet", false}, {"cloudformation:ExecuteChangeSet", false}}, target: escServiceRoles, service: "cloudformation.amazonaws.com"},
 }
-

@@ -470,4 +470,3 @@ func (r *reviewer) resourceUseFacts(e *Evidence, res *account.Resource, d *door)
 	}
 	e.fact("used by", strings.Join(parts, "; "))
 }
-
