@@ -3,6 +3,7 @@ package account_test
 import (
 	"bytes"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,4 +136,40 @@ func TestReadResourcesErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzReadResources checks that any input either reads or fails with a
+// *ParseError naming the file, and that what reads writes back to the
+// same resources.
+func FuzzReadResources(f *testing.F) {
+	for _, name := range []string{"valid.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "resources", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`[{"arn": "arn:aws:s3:::b", "type": "AWS::S3::Bucket", "account": "111122223333", "policy": "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\"}}"}]`))
+	f.Add([]byte("[\n {\"arn\": 1}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got, err := account.ReadResources(bytes.NewReader(data), "fuzz.json")
+		if err != nil {
+			var pe *account.ParseError
+			if !errors.As(err, &pe) || pe.Path != "fuzz.json" {
+				t.Fatalf("error %v is not a *ParseError naming the file", err)
+			}
+			return
+		}
+		var buf bytes.Buffer
+		if err := account.WriteResources(&buf, got); err != nil {
+			t.Fatal(err)
+		}
+		again, err := account.ReadResources(&buf, "again.json")
+		if err != nil {
+			t.Fatalf("written resources do not read back: %v", err)
+		}
+		if len(again) != len(got) {
+			t.Fatalf("read back %d resources, want %d", len(again), len(got))
+		}
+	})
 }
