@@ -33,6 +33,15 @@
 // The credential report ([ReadCredentialReport]) is read from the CSV IAM
 // produces or from the JSON that aws iam get-credential-report prints.
 //
+// The resource policies of the account (bucket, key, queue and topic
+// policies, and shares of AMIs and snapshots written as the statements they
+// amount to) are read with [LoadResources] from a resources file: a JSON
+// list of [Resource] values, {"arn", "type", "account", "region",
+// "policy"}, which a person can write by hand or convert from AWS Config.
+// They belong with the snapshot because they are the account's other half
+// of "who can do what here": IAM says what the account's principals may do,
+// resource policies what principals of any account may do to its resources.
+//
 // IAM's last accessed reports of users and roles, a second witness beside
 // CloudTrail, come from the live API with [FetchLastAccessed] or from files
 // the AWS CLI wrote with [LoadLastAccessed], and travel in the snapshot file

@@ -217,21 +217,22 @@ func TestHTMLBrowserDemo(t *testing.T) {
 		if n := eval[int](t, p, `document.querySelectorAll("#coverage-chart rect").length`); n != 28 {
 			t.Errorf("the coverage chart has %d cells, want 28 (2 regions × 14 days)", n)
 		}
-		if got := eval[string](t, p, `document.getElementById("severity-counts").innerText.replace(/\s+/g, " ").trim()`); got != "CRITICAL 1 HIGH 2 MEDIUM 11 LOW 8 INFO 0" {
+		if got := eval[string](t, p, `document.getElementById("severity-counts").innerText.replace(/\s+/g, " ").trim()`); got != "CRITICAL 1 HIGH 3 MEDIUM 12 LOW 8 INFO 0" {
 			t.Errorf("severity counts %q", got)
 		}
 	})
 
 	t.Run("third parties", func(t *testing.T) {
 		rows := eval[[]string](t, p, `Array.from(document.querySelectorAll("#party-table tbody tr")).map(r => r.innerText.replace(/\s+/g, " ").trim())`)
-		if len(rows) != 6 {
-			t.Fatalf("%d rows, want the 6 third parties: %q", len(rows), rows)
+		if len(rows) != 8 {
+			t.Fatalf("%d rows, want the 6 third parties and the 2 resources open to outside accounts: %q", len(rows), rows)
 		}
 		if !strings.HasPrefix(rows[0], "CRITICAL legacy-reporting") {
 			t.Errorf("first row %q, want the critical legacy-reporting", rows[0])
 		}
 		joined := strings.Join(rows, "\n")
-		for _, want := range []string{"CloudZeroCostRole", "CloudZero", "061190967865", "Datadog 464622532012 2026-10-14 97.4%", "LaceworkSecurityAuditRole", "account 165736516723", "Cloudability"} {
+		for _, want := range []string{"CloudZeroCostRole", "CloudZero", "061190967865", "Datadog 464622532012 2026-10-14 97.4%", "LaceworkSecurityAuditRole", "account 165736516723", "Cloudability",
+			"EBS snapshot snap-0d4c7e19a2b35f680", "bucket acme-prod-cost-reports"} {
 			if !strings.Contains(joined, want) {
 				t.Errorf("the list lacks %q:\n%s", want, joined)
 			}
@@ -246,7 +247,7 @@ func TestHTMLBrowserDemo(t *testing.T) {
 		}
 		eval[bool](t, p, `(() => { const q = document.getElementById("filter-q"); q.value = ""; q.dispatchEvent(new Event("input")); const s = document.getElementById("filter-severity"); s.value = "high"; s.dispatchEvent(new Event("change")); return true })()`)
 		got = eval[[]string](t, p, `Array.from(document.querySelectorAll("#party-table tbody tr a")).map(a => a.textContent)`)
-		if strings.Join(got, ",") != "legacy-reporting,CloudZeroCostRole,DatadogIntegrationRole" {
+		if strings.Join(got, ",") != "legacy-reporting,EBS snapshot snap-0d4c7e19a2b35f680,CloudZeroCostRole,DatadogIntegrationRole" {
 			t.Errorf("high and worse: %q", got)
 		}
 		p.screenshot(t, "third-parties")
@@ -289,6 +290,44 @@ func TestHTMLBrowserDemo(t *testing.T) {
 		text = eval[string](t, p, `document.getElementById("detail").innerText`)
 		if !strings.Contains(text, "Untrusted account assumes a role") || !strings.Contains(text, "165736516723") {
 			t.Errorf("the Cloudability page lacks its finding")
+		}
+	})
+
+	t.Run("resources", func(t *testing.T) {
+		// Per principal: CloudZero's role lists the bucket open to the
+		// same account, with a link to it.
+		p.open(t, id["CloudZeroCostRole"])
+		doors := eval[[]string](t, p, `Array.from(document.querySelectorAll("#doors tbody tr")).map(r => r.innerText.replace(/\s+/g, " ").trim())`)
+		if len(doors) != 1 || !strings.Contains(doors[0], "bucket acme-prod-cost-reports") || !strings.Contains(doors[0], "061190967865 (CloudZero)") {
+			t.Fatalf("CloudZeroCostRole's resources: %q", doors)
+		}
+		href := eval[string](t, p, `document.querySelector("#doors tbody a").getAttribute("href")`)
+		if href != "#p/"+id["acme-prod-cost-reports"] {
+			t.Errorf("the resource's link is %q", href)
+		}
+		p.screenshot(t, "cloudzero-doors")
+
+		// Per resource: the bucket's page, its party and its calls (none
+		// directly: CloudZero reads through its role), and the corrected
+		// policy.
+		p.open(t, id["acme-prod-cost-reports"])
+		text := eval[string](t, p, `document.getElementById("detail").innerText`)
+		for _, want := range []string{"bucket acme-prod-cost-reports", "AWS::S3::Bucket", "Resource open to an outside account",
+			"calls from the account", "none in the window", "Corrected resource policy", "aws s3api put-bucket-policy"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the bucket's page lacks %q", want)
+			}
+		}
+		party := eval[string](t, p, `document.querySelector("#resource-parties tbody tr").innerText.replace(/\s+/g, " ").trim()`)
+		if !strings.HasPrefix(party, "061190967865 CloudZero vendor arn:aws:iam::061190967865:root 0 0") {
+			t.Errorf("the bucket's party row: %q", party)
+		}
+		p.screenshot(t, "bucket")
+
+		p.open(t, id["snap-0d4c7e19a2b35f680"])
+		text = eval[string](t, p, `document.getElementById("detail").innerText`)
+		if !strings.Contains(text, "EBS snapshot snap-0d4c7e19a2b35f680") || !strings.Contains(text, "modify-snapshot-attribute") {
+			t.Errorf("the snapshot's page lacks its title or the command that stops the share")
 		}
 	})
 

@@ -74,36 +74,42 @@ type htmlGap struct {
 }
 
 type htmlSummary struct {
-	ID          string        `json:"id"`
-	ARN         string        `json:"arn"`
-	Name        string        `json:"name"`
-	Kind        string        `json:"kind"`
-	ThirdParty  bool          `json:"third_party"`
-	Worst       string        `json:"worst"`
-	Counts      review.Counts `json:"counts"`
-	Vendors     []string      `json:"vendors"`
-	Accounts    []string      `json:"accounts"`
-	LastAssumed time.Time     `json:"last_assumed,omitzero"`
-	LastUsed    time.Time     `json:"last_used,omitzero"`
-	UnusedShare *float64      `json:"unused_share"`
-	Granted     int           `json:"granted,omitempty"`
-	Used        int           `json:"used,omitempty"`
-	Calls       int64         `json:"calls"`
+	ID   string `json:"id"`
+	ARN  string `json:"arn"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// ResourceType is the type of a resource entry: "AWS::S3::Bucket".
+	ResourceType string        `json:"resource_type,omitempty"`
+	ThirdParty   bool          `json:"third_party"`
+	Worst        string        `json:"worst"`
+	Counts       review.Counts `json:"counts"`
+	Vendors      []string      `json:"vendors"`
+	Accounts     []string      `json:"accounts"`
+	LastAssumed  time.Time     `json:"last_assumed,omitzero"`
+	LastUsed     time.Time     `json:"last_used,omitzero"`
+	UnusedShare  *float64      `json:"unused_share"`
+	Granted      int           `json:"granted,omitempty"`
+	Used         int           `json:"used,omitempty"`
+	Calls        int64         `json:"calls"`
 }
 
 type htmlDetail struct {
-	ID        string            `json:"id"`
-	ARN       string            `json:"arn"`
-	Name      string            `json:"name"`
-	Kind      string            `json:"kind"`
-	Worst     string            `json:"worst"`
-	Reasons   []string          `json:"reasons"`
-	Parties   []*review.Party   `json:"parties"`
-	Trust     *htmlTrust        `json:"trust,omitempty"`
-	Findings  []*review.Finding `json:"findings"`
-	Graph     *htmlGraph        `json:"graph,omitempty"`
-	Rightsize *htmlRightsize    `json:"rightsize,omitempty"`
-	Activity  *htmlActivity     `json:"activity,omitempty"`
+	ID   string `json:"id"`
+	ARN  string `json:"arn"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// ResourceType is the type of a resource entry.
+	ResourceType string            `json:"resource_type,omitempty"`
+	Worst        string            `json:"worst"`
+	Reasons      []string          `json:"reasons"`
+	Parties      []*review.Party   `json:"parties"`
+	Trust        *htmlTrust        `json:"trust,omitempty"`
+	Findings     []*review.Finding `json:"findings"`
+	Graph        *htmlGraph        `json:"graph,omitempty"`
+	Rightsize    *htmlRightsize    `json:"rightsize,omitempty"`
+	Activity     *htmlActivity     `json:"activity,omitempty"`
+	// Doors are the resources open to the principal's outside parties.
+	Doors []htmlDoor `json:"doors,omitempty"`
 }
 
 // htmlTrust is a role's trust policy with every sts:ExternalId value
@@ -307,13 +313,14 @@ func htmlModel(in *HTMLInput, opts HTMLOptions) (*htmlIndex, []*htmlDetail, erro
 
 	sessions, firsts := htmlSplitTimeline(in.Timeline, rep.Principals)
 
+	doors := htmlDoorsOf(rep)
 	var details []*htmlDetail
 	for i, p := range rep.Principals {
 		id := fmt.Sprintf("p%d", i)
 		if p.ThirdParty {
 			idx.Totals.ThirdParties++
 		}
-		sum := &htmlSummary{ID: id, ARN: p.ARN, Name: p.Name, Kind: p.Kind, ThirdParty: p.ThirdParty,
+		sum := &htmlSummary{ID: id, ARN: p.ARN, Name: p.Name, Kind: p.Kind, ResourceType: p.ResourceType, ThirdParty: p.ThirdParty,
 			Worst: p.Worst.String(), LastUsed: p.LastUsed, Vendors: []string{}, Accounts: []string{}}
 		if len(p.Findings) == 0 {
 			sum.Worst = ""
@@ -343,8 +350,8 @@ func htmlModel(in *HTMLInput, opts HTMLOptions) (*htmlIndex, []*htmlDetail, erro
 				sum.LastAssumed = pt.LastAssumed
 			}
 		}
-		d := &htmlDetail{ID: id, ARN: p.ARN, Name: p.Name, Kind: p.Kind, Worst: sum.Worst,
-			Reasons: nonNil(p.Reasons), Parties: p.Parties, Findings: p.Findings}
+		d := &htmlDetail{ID: id, ARN: p.ARN, Name: p.Name, Kind: p.Kind, ResourceType: p.ResourceType, Worst: sum.Worst,
+			Reasons: nonNil(p.Reasons), Parties: p.Parties, Findings: p.Findings, Doors: doors[p.ARN]}
 		if d.Parties == nil {
 			d.Parties = []*review.Party{}
 		}

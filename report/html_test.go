@@ -74,11 +74,15 @@ var htmlDemoInput = sync.OnceValues(func() (*report.HTMLInput, error) {
 	if err != nil {
 		return nil, err
 	}
+	resources, err := account.LoadResources(filepath.Join(demoDir, "resources.json"))
+	if err != nil {
+		return nil, err
+	}
 	scan := func(fn func(*usage.Activity) error) error { return usage.ScanActivity(events, fn) }
 	rep, err := review.Review(ctx, review.Input{
-		Snapshot: snap, Usage: ix, Credentials: cr, Vendors: vendors, Events: scan,
+		Snapshot: snap, Usage: ix, Credentials: cr, Vendors: vendors, Events: scan, Resources: resources,
 		IAMPath: "testdata/demo/iam.json", UsagePath: "usage.parquet", EventsPath: "events.parquet",
-		CredentialsPath: "testdata/demo/credential-report.csv",
+		CredentialsPath: "testdata/demo/credential-report.csv", ResourcesPath: "testdata/demo/resources.json",
 	}, review.Options{Catalog: cat})
 	if err != nil {
 		return nil, err
@@ -98,6 +102,9 @@ var htmlDemoInput = sync.OnceValues(func() (*report.HTMLInput, error) {
 			for _, pt := range p.Parties {
 				sel.CallerAccounts = append(sel.CallerAccounts, pt.Account)
 			}
+			continue
+		}
+		if p.Kind == review.KindResource {
 			continue
 		}
 		sel.Principals = append(sel.Principals, p.ARN)
@@ -232,7 +239,8 @@ func TestHTMLDemoData(t *testing.T) {
 	if len(idx.Coverage.Series) != 2 || len(idx.Coverage.Gaps) != 0 {
 		t.Errorf("coverage %+v", idx.Coverage)
 	}
-	if len(ids)-1 != len(idx.Principals) || idx.Totals.ThirdParties != 6 {
+	// Six third parties, and two resources open to outside accounts.
+	if len(ids)-1 != len(idx.Principals) || idx.Totals.ThirdParties != 8 {
 		t.Errorf("%d documents for %d principals, %d third parties", len(ids)-1, len(idx.Principals), idx.Totals.ThirdParties)
 	}
 	// The worst first: legacy-reporting's critical burst.

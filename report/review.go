@@ -81,8 +81,48 @@ func shortName(p *review.Principal) string {
 		return "root"
 	case review.KindRole, review.KindUser:
 		return p.Kind + "/" + p.Name
+	case review.KindResource:
+		return resourceNoun(p.ResourceType) + " " + p.Name
 	}
 	return p.ARN
+}
+
+// resourceNoun names a resource type for people: "bucket", "key".
+func resourceNoun(t string) string {
+	switch t {
+	case "AWS::S3::Bucket":
+		return "bucket"
+	case "AWS::KMS::Key":
+		return "key"
+	case "AWS::SQS::Queue":
+		return "queue"
+	case "AWS::SNS::Topic":
+		return "topic"
+	case "AWS::SecretsManager::Secret":
+		return "secret"
+	case "AWS::Lambda::Function":
+		return "function"
+	case "AWS::Lambda::LayerVersion":
+		return "layer"
+	case "AWS::ECR::Repository":
+		return "repository"
+	case "AWS::Events::EventBus":
+		return "event bus"
+	case "AWS::EC2::Image":
+		return "AMI"
+	case "AWS::EC2::Snapshot":
+		return "EBS snapshot"
+	case "AWS::RDS::DBSnapshot", "AWS::RDS::DBClusterSnapshot":
+		return "RDS snapshot"
+	case "AWS::Backup::BackupVault":
+		return "backup vault"
+	case "AWS::OpenSearchService::Domain", "AWS::Elasticsearch::Domain":
+		return "OpenSearch domain"
+	}
+	if _, name, ok := strings.Cut(strings.TrimPrefix(t, "AWS::"), "::"); ok {
+		return name
+	}
+	return "resource"
 }
 
 // WriteReviewText writes a review for a terminal: a heading, a table of
@@ -112,6 +152,9 @@ func WriteReviewText(w io.Writer, rep *review.Report, opts TextOptions) error {
 	}
 	if rep.Inputs.CredentialReport != "" {
 		read = append(read, rep.Inputs.CredentialReport+" (credentials)")
+	}
+	if rep.Inputs.Resources != "" {
+		read = append(read, fmt.Sprintf("%s (%d %s)", rep.Inputs.Resources, rep.Inputs.ResourceEntries, pluralText(rep.Inputs.ResourceEntries, "resource", "resources")))
 	}
 	if rep.Inputs.Vendors != "" {
 		read = append(read, fmt.Sprintf("%s (%d vendors)", rep.Inputs.Vendors, rep.Inputs.VendorEntries))
@@ -182,7 +225,7 @@ func WriteReviewText(w io.Writer, rep *review.Report, opts TextOptions) error {
 			para("Why: "+strings.Join(pr.Reasons, "; "), "   ", "     ")
 		}
 		for _, pt := range pr.Parties {
-			para("Party: "+partyLine(pt), "   ", "     ")
+			para("Party: "+partyLine(pr, pt), "   ", "     ")
 		}
 		if !pr.LastUsed.IsZero() {
 			p("   Last used: %s\n", pr.LastUsed.Format(time.RFC3339))
@@ -226,7 +269,7 @@ func WriteReviewText(w io.Writer, rep *review.Report, opts TextOptions) error {
 			for _, doc := range []struct {
 				name string
 				raw  json.RawMessage
-			}{{"Trust policy", f.Remedy.TrustPolicy}, {"Permission boundary", f.Remedy.Boundary}, {"Suggested policy", f.Remedy.SuggestedPolicy}} {
+			}{{"Trust policy", f.Remedy.TrustPolicy}, {"Resource policy", f.Remedy.ResourcePolicy}, {"Permission boundary", f.Remedy.Boundary}, {"Suggested policy", f.Remedy.SuggestedPolicy}} {
 				if len(doc.raw) == 0 {
 					continue
 				}
@@ -287,7 +330,10 @@ func indentedJSON(raw json.RawMessage) string {
 	return b.String()
 }
 
-func partyLine(pt *review.Party) string {
+func partyLine(pr *review.Principal, pt *review.Party) string {
+	if pr.Kind == review.KindResource {
+		return resourcePartyLine(pt)
+	}
 	var s string
 	switch pt.Kind {
 	case review.PartyAnyone:
@@ -318,6 +364,30 @@ func partyLine(pt *review.Party) string {
 	}
 	if len(pt.AssumedBy) > 0 {
 		s += ", by " + strings.Join(pt.AssumedBy, ", ")
+	}
+	return s
+}
+
+// resourcePartyLine describes a party a resource lets in, with its calls.
+func resourcePartyLine(pt *review.Party) string {
+	var s string
+	switch pt.Kind {
+	case review.PartyAnyone:
+		s = "anyone"
+	case review.PartyService:
+		s = pt.Vendor + ", service principal"
+	default:
+		s = pt.Account
+		if pt.Vendor != "" {
+			s += " (" + pt.Vendor + ")"
+		}
+		s += ", " + pt.Kind
+	}
+	if len(pt.Principals) > 0 {
+		s += ", as " + strings.Join(pt.Principals, ", ")
+	}
+	if pt.Calls > 0 || pt.DeniedCalls > 0 {
+		s += fmt.Sprintf(", %d calls (%d refused), first %s, last %s", pt.Calls, pt.DeniedCalls, pt.FirstActivity.Format(time.RFC3339), pt.LastActivity.Format(time.RFC3339))
 	}
 	return s
 }

@@ -25,6 +25,10 @@ type SARIFOptions struct {
 	// Line, when set, returns the line of Artifact where a principal is
 	// defined, or 0 when it is not there (results then point at line 1).
 	Line func(principalARN string) int
+	// ResourcesArtifact is the resources file the review read: results
+	// about resources point into it, at the line ResourceLine returns.
+	ResourcesArtifact string
+	ResourceLine      func(resourceARN string) int
 }
 
 // The SARIF 2.1.0 objects WriteSARIF uses, with the properties the schema
@@ -150,15 +154,18 @@ func WriteSARIF(w io.Writer, rep *review.Report, opts SARIFOptions) error {
 		"account": rep.Account,
 		"now":     rep.Now,
 	}}
-	uri := filepath.ToSlash(opts.Artifact)
 	for _, p := range rep.Principals {
+		uri, lineOf := filepath.ToSlash(opts.Artifact), opts.Line
+		if p.Kind == review.KindResource {
+			uri, lineOf = filepath.ToSlash(opts.ResourcesArtifact), opts.ResourceLine
+		}
 		for _, f := range p.Findings {
 			msg := f.Title + ": " + f.Evidence.Summary + " Fix: " + f.Remedy.Summary
 			loc := sarifLocation{LogicalLocations: []sarifLogical{{Name: p.Name, FullyQualifiedName: p.ARN, Kind: "resource"}}}
 			if uri != "" {
 				line := 0
-				if opts.Line != nil {
-					line = opts.Line(p.ARN)
+				if lineOf != nil {
+					line = lineOf(p.ARN)
 				}
 				loc.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: uri}, Region: sarifRegion{StartLine: max(line, 1)}}
 			}

@@ -32,9 +32,10 @@ func TestAuthorizationDetailsSamples(t *testing.T) {
 		// its first key and auditor_tmp's are minutes old and unused.
 		{"cloudmapper-demo-iam-get-account-authorization-details.json", "cloudmapper-demo-iam-get-credential-report.json", "", nil,
 			map[string]map[string]string{
-				"bad_role": {"TRUST-OPEN": "critical", "SENSITIVE-ON-ALL-RESOURCES": "critical", "NO-BOUNDARY-WRITE": "medium"},
-				"root":     {"ROOT-ACCESS-KEY": "critical", "ROOT-USED": "low"},
-				"user":     {"KEY-OLD": "medium", "KEY-UNUSED": "medium"},
+				"bad_role": {"TRUST-OPEN": "critical", "SENSITIVE-ON-ALL-RESOURCES": "critical", "NO-BOUNDARY-WRITE": "medium",
+					"ESCALATION-PATH": "critical"},
+				"root": {"ROOT-ACCESS-KEY": "critical", "ROOT-USED": "low"},
+				"user": {"KEY-OLD": "medium", "KEY-UNUSED": "medium"},
 			}},
 		// OrganizationAccountAccessRole trusts 072528804237:root and
 		// stacksets-exec-… trusts that account's
@@ -49,9 +50,9 @@ func TestAuthorizationDetailsSamples(t *testing.T) {
 		{"cloudsplaining-example.json", "", "2023-03-29T00:00:00Z", nil,
 			map[string]map[string]string{
 				"OrganizationAccountAccessRole": {"TRUST-NO-EXTERNAL-ID": "low", "TRUST-WHOLE-ACCOUNT": "low", "ROLE-NEVER-USED": "low",
-					"SENSITIVE-ON-ALL-RESOURCES": "low", "NO-BOUNDARY-WRITE": "low"},
+					"SENSITIVE-ON-ALL-RESOURCES": "low", "NO-BOUNDARY-WRITE": "low", "ESCALATION-PATH": "low"},
 				"stacksets-exec-b5520cb2730c2f54b523d6375a319abb": {"TRUST-NO-EXTERNAL-ID": "low", "ROLE-INACTIVE": "low",
-					"SENSITIVE-ON-ALL-RESOURCES": "low", "NO-BOUNDARY-WRITE": "low"},
+					"SENSITIVE-ON-ALL-RESOURCES": "low", "NO-BOUNDARY-WRITE": "low", "ESCALATION-PATH": "low"},
 			}},
 		// The same, telling the review that 072528804237 is the owner's.
 		{"cloudsplaining-example.json", "", "2023-03-29T00:00:00Z", []string{"072528804237"}, map[string]map[string]string{}},

@@ -19,6 +19,26 @@
 // internet is listed; the credential report alone (last used region and
 // service) cannot tell where a key was used from.
 //
+// Resources are doors too: given the account's resource policies, shares
+// and KMS grants (Input.Resources, read by account.LoadResources), the
+// review lists each party a resource lets in (an outside account, anyone,
+// an AWS service principal) and judges what it may do by evaluating the
+// policy for a request of that party, with the policy package: an account
+// outside the owner's, in an organization of no one, calling directly; or
+// a service working for an account of no one. Conditions on who asks
+// (aws:PrincipalAccount, aws:PrincipalOrgID, aws:SourceAccount,
+// aws:SourceArn, ...) are decided for that request, so a Deny outside the
+// organization closes what an Allow of "*" opened, and an aws:SourceArn
+// naming the owner's trail keeps CloudTrail working for others out.
+// Conditions the party controls (aws:SecureTransport, s3:x-amz-acl, its
+// principals' tags) are taken to hold in an Allow and to be avoidable in a
+// Deny; conditions on where a request comes from (aws:SourceIp,
+// aws:SourceVpce) cannot be decided, and narrow a finding instead of
+// closing it. Organization ids in conditions are taken to be the owner's
+// (a note says so): the organization is not an input yet. Calls the logs
+// show outside accounts making on a resource, and when each first did,
+// are the evidence of those findings.
+//
 // Every [Finding] has a stable id (its rule and a hash of what it is
 // about, "TRUST-NO-EXTERNAL-ID-5c2f0e1a"), a [Severity], a title, the
 // evidence (the policy statement, the dates, the counts) and a concrete

@@ -103,6 +103,8 @@ type Remedy struct {
 	Steps   []string `json:"steps,omitempty"`
 	// TrustPolicy is a corrected trust policy for the role.
 	TrustPolicy json.RawMessage `json:"trust_policy,omitempty"`
+	// ResourcePolicy is a corrected policy for a resource.
+	ResourcePolicy json.RawMessage `json:"resource_policy,omitempty"`
 	// Boundary is a permission boundary that denies what the finding
 	// names.
 	Boundary json.RawMessage `json:"permission_boundary,omitempty"`

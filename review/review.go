@@ -36,9 +36,13 @@ type Input struct {
 	Credentials *account.CredentialReport
 	// Vendors names outside accounts.
 	Vendors *Vendors
+	// Resources are the account's resource policies, shares and KMS
+	// grants (see account.Resource): each outside account, anyone, or
+	// service they let in is a door the review judges.
+	Resources []account.Resource
 	// The file names of the inputs, for the report and for the commands
 	// remedies print; empty when not known.
-	IAMPath, UsagePath, EventsPath, CredentialsPath string
+	IAMPath, UsagePath, EventsPath, CredentialsPath, ResourcesPath string
 }
 
 // Rightsizer suggests a least-privilege policy for a principal. It is the
@@ -90,6 +94,10 @@ type Options struct {
 	// Rightsizer, when set, is asked for a suggested policy for every
 	// principal with a PERMISSIONS-UNUSED finding.
 	Rightsizer Rightsizer
+	// AllPrincipals applies the escalation analysis (ESCALATION-PATH) to
+	// every role and user of the snapshot, not only to third parties: a
+	// view of the whole account.
+	AllPrincipals bool
 }
 
 func (o *Options) defaults() {
@@ -125,6 +133,9 @@ type Report struct {
 	Window     Window     `json:"window"`
 	Inputs     Inputs     `json:"inputs"`
 	Thresholds Thresholds `json:"thresholds"`
+	// AllPrincipals is true when internal principals were analysed for
+	// escalation paths too.
+	AllPrincipals bool `json:"all_principals,omitempty"`
 	// Counts counts the findings by severity.
 	Counts Counts `json:"counts"`
 	// Principals are ordered by their worst finding, then by the number
@@ -146,6 +157,8 @@ type Inputs struct {
 	Usage            string `json:"usage,omitempty"`
 	Events           string `json:"events,omitempty"`
 	CredentialReport string `json:"credential_report,omitempty"`
+	Resources        string `json:"resources,omitempty"`
+	ResourceEntries  int    `json:"resource_entries,omitempty"`
 	Vendors          string `json:"vendors,omitempty"`
 	VendorEntries    int    `json:"vendor_entries,omitempty"`
 }
@@ -191,7 +204,10 @@ const (
 	KindUser    = "user"
 	KindAccount = "account" // an outside account seen in the logs
 	KindRoot    = "root"
-	KindOther   = "other"
+	// KindResource is a resource (a bucket, a key, a snapshot) whose
+	// policy, sharing or grants let outside parties in.
+	KindResource = "resource"
+	KindOther    = "other"
 )
 
 // Principal is one way into the account, with its findings.
@@ -199,6 +215,9 @@ type Principal struct {
 	ARN  string `json:"arn"`
 	Name string `json:"name"`
 	Kind string `json:"kind"`
+	// ResourceType is the type of a KindResource entry:
+	// "AWS::S3::Bucket".
+	ResourceType string `json:"resource_type,omitempty"`
 	// ThirdParty is true when an outside party can get in through it.
 	ThirdParty bool `json:"third_party"`
 	// Reasons say why the principal is in the review.
@@ -243,6 +262,11 @@ type Party struct {
 	LastDenied   time.Time `json:"last_denied,omitzero"`
 	AssumedBy    []string  `json:"assumed_by,omitempty"`
 	LastActivity time.Time `json:"last_activity,omitzero"`
+	// For a resource's party: the calls the logs show its principals
+	// making on the resource, refused ones apart, and the first.
+	Calls         int64     `json:"calls,omitempty"`
+	DeniedCalls   int64     `json:"denied_calls,omitempty"`
+	FirstActivity time.Time `json:"first_activity,omitzero"`
 }
 
 // label names the party for people: "464622532012 (Datadog)".
@@ -285,11 +309,13 @@ func Review(ctx context.Context, in Input, opts Options) (*Report, error) {
 		Inputs: Inputs{
 			IAM: in.IAMPath, Usage: in.UsagePath, Events: in.EventsPath,
 			CredentialReport: in.CredentialsPath, Vendors: in.Vendors.Source(), VendorEntries: in.Vendors.Len(),
+			Resources: in.ResourcesPath, ResourceEntries: len(in.Resources),
 		},
 		Thresholds: Thresholds{
 			InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays,
 			BurstThreshold: opts.BurstThreshold, BurstGap: opts.BurstGap.String(), UnusedShare: opts.UnusedShare,
 		},
+		AllPrincipals: opts.AllPrincipals,
 	}
 	if acct != "" {
 		r.own[acct] = true
@@ -305,6 +331,9 @@ func Review(ctx context.Context, in Input, opts Options) (*Report, error) {
 	if err := r.gather(); err != nil {
 		return nil, err
 	}
+	if err := r.gatherResourceUse(); err != nil {
+		return nil, err
+	}
 	r.setNow()
 	if in.Vendors == nil {
 		r.note("No known-accounts list was given: outside accounts are not named (run 'tailor vendors update' or pass --vendors).")
@@ -315,8 +344,12 @@ func Review(ctx context.Context, in Input, opts Options) (*Report, error) {
 	r.reviewRoles()
 	r.reviewUntrustedAccounts()
 	r.reviewUsers()
+	if opts.AllPrincipals {
+		r.reviewAllPrincipals()
+	}
 	r.reviewRoot()
 	r.reviewBursts()
+	r.reviewResources()
 	r.finish()
 	return r.report, ctx.Err()
 }
@@ -336,6 +369,12 @@ type reviewer struct {
 	mapped     map[mapKey][]string
 	noted      map[string]bool
 	bursts     map[string][]*burst // by principal ARN
+	// resUse holds the calls outside accounts made on the resources of
+	// in.Resources: resource ARN, then calling account.
+	resUse map[string]map[string]*resourceUse
+	// esc is what the escalation analysis knows of the snapshot, built
+	// on first use.
+	esc *escalationEnv
 }
 
 func (r *reviewer) note(s string) {

@@ -57,6 +57,7 @@ func (r *reviewer) reviewRoles() {
 		r.roleUse(p, rt, lastUsedKnown)
 		r.roleChanges(p, rt)
 		r.privileges(p, account.Principal{Kind: account.KindRole, Role: role})
+		r.escalations(p, account.Principal{Kind: account.KindRole, Role: role})
 		if orgOnly(p) {
 			// Only the organization's management account can get in: the
 			// role is the organization's own, set up by design.

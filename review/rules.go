@@ -37,6 +37,12 @@ const (
 	RuleRootUsed           = "ROOT-USED"
 	RuleRootAccessKey      = "ROOT-ACCESS-KEY"
 	RuleRootNoMFA          = "ROOT-NO-MFA"
+	RuleResourcePublic     = "RESOURCE-PUBLIC"
+	RuleSnapshotPublic     = "SNAPSHOT-PUBLIC"
+	RuleResourceOutside    = "RESOURCE-OUTSIDE-ACCOUNT"
+	RuleKMSGrantOutside    = "KMS-GRANT-OUTSIDE"
+	RuleServiceNoSource    = "RESOURCE-SERVICE-NO-SOURCE"
+	RuleEscalation         = "ESCALATION-PATH"
 )
 
 var rules = []Rule{
@@ -119,6 +125,30 @@ var rules = []Rule{
 	{RuleRootNoMFA, "RootWithoutMFA", "Root user without MFA",
 		"The root user has no MFA device.",
 		"Enable MFA on the root user.",
+		SeverityHigh},
+	{RuleResourcePublic, "PublicResourcePolicy", "Resource open to anyone",
+		`A resource's policy lets any principal of any AWS account act on it (Principal "*", or an Allow with NotPrincipal), and no condition the review can decide limits it to your accounts. Graded down to medium when conditions the review cannot decide (source address, VPC endpoint) narrow it, to low when only VPC conditions do.`,
+		"Name the accounts that need the access, or require aws:PrincipalOrgID of your organization.",
+		SeverityCritical},
+	{RuleSnapshotPublic, "PublicSnapshotOrImage", "Snapshot or image shared with everyone",
+		"An AMI, EBS snapshot or RDS snapshot is shared with all AWS accounts: anyone can copy the disk or database it holds.",
+		"Remove the public share; share with the accounts that need it, and keep secrets off images.",
+		SeverityCritical},
+	{RuleResourceOutside, "ResourceSharedWithOutsideAccount", "Resource open to an outside account",
+		"A resource's policy or sharing lets an account outside yours act on it. High when the account may change who has access (permissions management) or may copy a shared snapshot or image, medium when it may read data or write, low when it may only list; one grade lower when conditions the review cannot decide narrow it.",
+		"Remove the account unless its integration needs the access, and limit it to the actions the logs show it using.",
+		SeverityMedium},
+	{RuleKMSGrantOutside, "KmsGrantToOutsideAccount", "KMS grant to an outside account",
+		"A grant on a KMS key lets a principal of an outside account use the key, apart from the key policy and invisible in it.",
+		"Revoke the grant unless the integration that created it still needs it.",
+		SeverityMedium},
+	{RuleServiceNoSource, "ServicePrincipalWithoutSourceCondition", "Service acts without a source condition",
+		"A resource's policy lets an AWS service principal act on it without an aws:SourceAccount, aws:SourceArn or aws:SourceOrgID condition: anyone can point that service, working for their own account, at your resource (the confused deputy problem). High when the service may write, medium when it may only read.",
+		"Add a condition on aws:SourceAccount or aws:SourceArn naming your account or the resource that should use the service.",
+		SeverityHigh},
+	{RuleEscalation, "PrivilegeEscalationPath", "Privilege escalation path",
+		"The principal's effective permissions (its policies, within its boundary, less its denies) allow every step of a known privilege escalation method on a resource the snapshot holds: creating keys or passwords for other users, rewriting policies or trust, passing a role to a compute service it then controls, changing code that runs with a role. Critical when it can grant itself anything; high when the path reaches a principal that may call sensitive actions it may not; medium otherwise. One grade lower when only conditions the review cannot decide allow a step, one higher when the logs show it using a step.",
+		"Deny a step of the path in a permission boundary (an unused one breaks nothing), or limit it to the resources the principal needs.",
 		SeverityHigh},
 }
 

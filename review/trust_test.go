@@ -53,7 +53,8 @@ func TestTrustFindings(t *testing.T) {
 		// "*" on "*": the organization's management account, by design;
 		// everything is capped at low.
 		{"organization-access-role", nil, map[string]map[string]string{"OrganizationAccountAccessRole": {
-			"TRUST-NO-EXTERNAL-ID": "low", "TRUST-WHOLE-ACCOUNT": "low", "SENSITIVE-ON-ALL-RESOURCES": "low", "NO-BOUNDARY-WRITE": "low"}}},
+			"TRUST-NO-EXTERNAL-ID": "low", "TRUST-WHOLE-ACCOUNT": "low", "SENSITIVE-ON-ALL-RESOURCES": "low", "NO-BOUNDARY-WRITE": "low",
+			"ESCALATION-PATH": "low"}}},
 		// Two vendors given the same ExternalId.
 		{"shared-external-id", nil, map[string]map[string]string{
 			"VendorARole": {"TRUST-WEAK-EXTERNAL-ID": "medium"}, "VendorBRole": {"TRUST-WEAK-EXTERNAL-ID": "medium"}}},

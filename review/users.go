@@ -96,6 +96,7 @@ func (r *reviewer) reviewUsers() {
 		}
 		if p != nil && p.ThirdParty && u != nil {
 			r.privileges(p, account.Principal{Kind: account.KindUser, User: u})
+			r.escalations(p, account.Principal{Kind: account.KindUser, User: u})
 		}
 	}
 }

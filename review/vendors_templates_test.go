@@ -174,7 +174,10 @@ func vendorCases() []vendorRole {
 		{name: "spot", files: []string{"spot/main.tf", "spot/spot_policy.json"},
 			trust: "assume_role_policy", perms: []string{"spot_policy.json:"},
 			vars: ext("${local.externalids[0]}", vendorExternalID),
-			want: map[string]string{"TRUST-WHOLE-ACCOUNT": "low", "SENSITIVE-ON-ALL-RESOURCES": "critical", "NO-BOUNDARY-WRITE": "medium"}},
+			want: map[string]string{"TRUST-WHOLE-ACCOUNT": "low", "SENSITIVE-ON-ALL-RESOURCES": "critical", "NO-BOUNDARY-WRITE": "medium",
+				// iam:PutRolePolicy on "*": it can write its own role's
+				// inline policy.
+				"ESCALATION-PATH": "critical"}},
 		// Sysdig posture: trust to Sysdig's trusted identity (a role,
 		// given by the Sysdig provider: here a role in 761931097553, the
 		// list's first Sysdig account) with the tenant's ExternalId;
@@ -334,7 +337,7 @@ func buildVendorRole(t *testing.T, dir, mamip string, c vendorRole) *account.Sna
 // a key created on 2026-05-20 that Lacework uses from 198.51.100.80 (the
 // activity below, written for this test). cloudzero/cloudtrail_owner.yaml,
 // the corpus' other template without a role, holds only an SQS queue
-// policy: a resource policy, which the review does not cover.
+// policy: a resource policy, which TestVendorTemplateResources reviews.
 func TestVendorTemplateUser(t *testing.T) {
 	dir := shareddata.Dir(t, "vendors")
 	mamip := filepath.Join(shareddata.Dir(t, "iam", "managed-policies"), "mamip-policies.tar.gz")

@@ -32,6 +32,7 @@ type analyzeOptions struct {
 	Live             bool
 	NoLastAccessed   bool
 	CredentialReport string
+	Resources        string
 	Vendors          string
 	OwnAccounts      []string
 	OwnNetworks      []string
@@ -141,6 +142,7 @@ and a finding at or above it exists, 1 when a suggestion failed its proof.`,
 	f.BoolVar(&opts.Live, "live", false, "fetch the IAM snapshot from the account, read-only, into DIR/iam.json")
 	f.BoolVar(&opts.NoLastAccessed, "no-last-accessed", false, "with --live, skip IAM's last accessed reports (slow on big accounts)")
 	f.StringVar(&opts.CredentialReport, "credential-report", "", "the IAM credential report `FILE` (CSV or aws iam get-credential-report JSON)")
+	f.StringVar(&opts.Resources, "resources", "", "the account's resource policies and shares: a resources.json `FILE` (see the README)")
 	f.StringVar(&opts.Vendors, "vendors", "", "the known-accounts list `FILE` (default: the cache 'tailor vendors update' fills)")
 	f.StringSliceVar(&opts.OwnAccounts, "own-accounts", nil, "your other `ACCOUNT`s: trust to them is not third-party")
 	f.StringSliceVar(&opts.OwnNetworks, "own-networks", nil, "your address ranges (`CIDR`s): keys used from elsewhere are used from outside")
@@ -218,7 +220,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	}
 
 	// Review, with the rightsizer attached to the remedies.
-	rvOpts := &reviewOptions{io: io, IAM: iamPath, Usage: ing.Output, Events: ing.Events, CredentialReport: opts.CredentialReport,
+	rvOpts := &reviewOptions{io: io, IAM: iamPath, Usage: ing.Output, Events: ing.Events, CredentialReport: opts.CredentialReport, Resources: opts.Resources,
 		OwnAccounts: opts.OwnAccounts, OwnNetworks: opts.OwnNetworks, Vendors: opts.Vendors, InactiveDays: opts.InactiveDays,
 		KeyAgeDays: opts.KeyAgeDays, CatalogDir: opts.CatalogDir, vendorsCache: opts.vendorsCache}
 	in, ro, err := reviewInputs(rvOpts)
@@ -290,7 +292,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 		return err
 	}
 	doc.Reset()
-	if err := report.WriteSARIF(&doc, rep, reviewSARIFOptions(iamPath)); err != nil {
+	if err := report.WriteSARIF(&doc, rep, reviewSARIFOptions(iamPath, opts.Resources, in.Resources)); err != nil {
 		return err
 	}
 	if err := writeFileAtomic(path(analyzeSARIF), doc.Bytes()); err != nil {

@@ -25,6 +25,7 @@ type reviewOptions struct {
 	Usage            string
 	Events           string
 	CredentialReport string
+	Resources        string
 	OwnAccounts      []string
 	OwnNetworks      []string
 	Vendors          string
@@ -34,6 +35,7 @@ type reviewOptions struct {
 	Format           string
 	FailOn           string
 	CatalogDir       string
+	AllPrincipals    bool
 
 	vendorsCache string // tests: the cache file to look in
 }
@@ -53,6 +55,20 @@ the evidence (the statement, the dates, the counts) and a remedy: a corrected
 trust policy, a permission boundary, the key to rotate, or the
 'tailor rightsize' command to run. Principals come worst first.
 
+The account's resource policies, shares and KMS grants (--resources, a
+resources.json file: see the README) are doors too: a bucket, key, queue or
+topic open to an outside account or to anyone, a service principal without
+an aws:SourceAccount or aws:SourceArn condition (the confused deputy), an
+AMI or snapshot shared with everyone. What each party may do is decided by
+evaluating the policy, so a Deny outside the organization closes what an
+Allow of "*" opened.
+
+Every third-party role and user is checked for the known privilege
+escalation paths (PassRole into a compute service it controls, policy and
+trust rewrites, keys or passwords for other users, code of functions with
+stronger roles, ...) against its effective permissions; --all-principals
+checks every role and user of the account.
+
 The usage index (--usage) and the activity log (--events), both written by
 'tailor ingest', add what the principals did: last assumptions, unused
 sensitive grants, denied-call bursts, trust changes. The credential report
@@ -68,6 +84,7 @@ exists (after the output is written).`,
 		Example: `  tailor review --iam iam.json --usage usage.parquet --events events.parquet \
       --credential-report creds.csv
   tailor review --iam iam.json --own-accounts 111122223333,444455556666 --format sarif > review.sarif
+  tailor review --iam iam.json --resources resources.json --usage usage.parquet
   tailor review --iam iam.json --usage usage.parquet --fail-on high --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -98,6 +115,7 @@ exists (after the output is written).`,
 	f.StringVar(&opts.Usage, "usage", "", "the usage index `FILE` tailor ingest wrote")
 	f.StringVar(&opts.Events, "events", "", "the activity log `FILE` tailor ingest --events wrote")
 	f.StringVar(&opts.CredentialReport, "credential-report", "", "the IAM credential report `FILE` (CSV or aws iam get-credential-report JSON)")
+	f.StringVar(&opts.Resources, "resources", "", "the account's resource policies and shares: a resources.json `FILE` (see the README)")
 	f.StringSliceVar(&opts.OwnAccounts, "own-accounts", nil, "your other `ACCOUNT`s: trust to them is not third-party")
 	f.StringSliceVar(&opts.OwnNetworks, "own-networks", nil, "your address ranges (`CIDR`s): keys used from elsewhere are used from outside")
 	f.StringVar(&opts.Vendors, "vendors", "", "the known-accounts list `FILE` (default: the cache 'tailor vendors update' fills)")
@@ -107,6 +125,7 @@ exists (after the output is written).`,
 	f.StringVar(&opts.Format, "format", "table", "output `format`: table, json or sarif")
 	f.StringVar(&opts.FailOn, "fail-on", "", "exit with status 5 when a finding at or above `SEVERITY` exists")
 	f.StringVar(&opts.CatalogDir, "catalog", "", "read the IAM catalog from the service reference files in `DIR`")
+	f.BoolVar(&opts.AllPrincipals, "all-principals", false, "look for privilege escalation paths in every role and user, not only third parties")
 	return cmd
 }
 
@@ -123,7 +142,7 @@ func runReview(ctx context.Context, opts *reviewOptions) error {
 	case "json":
 		err = report.WriteReviewJSON(opts.io.Out, rep, "tailor "+version)
 	case "sarif":
-		err = report.WriteSARIF(opts.io.Out, rep, reviewSARIFOptions(opts.IAM))
+		err = report.WriteSARIF(opts.io.Out, rep, reviewSARIFOptions(opts.IAM, opts.Resources, in.Resources))
 	default:
 		err = report.WriteReviewText(opts.io.Out, rep, report.TextOptions{Width: reviewTextWidth(opts.io), Color: opts.io.colorEnabled()})
 	}
@@ -146,12 +165,20 @@ func failOn(severity string, rep *review.Report) error {
 	return nil
 }
 
-// reviewSARIFOptions points SARIF results into the IAM snapshot file.
-func reviewSARIFOptions(iamPath string) report.SARIFOptions {
-	so := report.SARIFOptions{ToolVersion: version, Artifact: iamPath}
+// reviewSARIFOptions points SARIF results into the IAM snapshot file, and
+// those about resources into the resources file.
+func reviewSARIFOptions(iamPath, resourcesPath string, resources []account.Resource) report.SARIFOptions {
+	so := report.SARIFOptions{ToolVersion: version, Artifact: iamPath, ResourcesArtifact: resourcesPath}
 	if text, err := os.ReadFile(iamPath); err == nil {
 		so.Line = report.LineIndex(text)
 	}
+	lines := map[string]int{}
+	for _, r := range resources {
+		if _, ok := lines[r.ARN]; !ok {
+			lines[r.ARN] = r.Line
+		}
+	}
+	so.ResourceLine = func(arn string) int { return lines[arn] }
 	return so
 }
 
@@ -160,7 +187,7 @@ func reviewSARIFOptions(iamPath string) report.SARIFOptions {
 // list, and the review's options.
 func reviewInputs(opts *reviewOptions) (review.Input, review.Options, error) {
 	var in review.Input
-	ro := review.Options{InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays}
+	ro := review.Options{InactiveDays: opts.InactiveDays, KeyAgeDays: opts.KeyAgeDays, AllPrincipals: opts.AllPrincipals}
 	for _, a := range splitList(opts.OwnAccounts) {
 		if len(a) != 12 || strings.Trim(a, "0123456789") != "" {
 			return in, ro, flagErrorf("--own-accounts: %q is not a 12-digit account id", a)
@@ -209,6 +236,12 @@ func reviewInputs(opts *reviewOptions) (review.Input, review.Options, error) {
 	}
 	if opts.CredentialReport != "" {
 		if in.Credentials, err = account.LoadCredentialReport(opts.CredentialReport); err != nil {
+			return in, ro, err
+		}
+	}
+	if opts.Resources != "" {
+		in.ResourcesPath = opts.Resources
+		if in.Resources, err = account.LoadResources(opts.Resources); err != nil {
 			return in, ro, err
 		}
 	}

@@ -54,7 +54,9 @@ func demoWorld() *world {
 // CloudTrail logs of one account in two regions in the S3 layout, the
 // matching IAM snapshot (iam.json, as `aws iam
 // get-account-authorization-details` prints it), a credential report
-// (credential-report.csv) and a README.md that tells the story. Files of
+// (credential-report.csv), the account's resource policies and shares
+// (resources.json, as tailor review --resources reads them) and a
+// README.md that tells the story. Files of
 // an earlier demo in dir are replaced; a non-empty dir without one is
 // refused with ErrNotDemo. The output is the same, byte for byte, on
 // every run.
@@ -77,11 +79,15 @@ func Demo(dir string) error {
 	if err != nil {
 		return fmt.Errorf("render demo credential report: %w", err)
 	}
+	resources, err := demoResources(w, a)
+	if err != nil {
+		return fmt.Errorf("render demo resources.json: %w", err)
+	}
 	readme, err := demoReadme(w, a, u, sum)
 	if err != nil {
 		return fmt.Errorf("render demo README: %w", err)
 	}
-	for name, b := range map[string][]byte{"iam.json": iam, "credential-report.csv": report, "README.md": readme} {
+	for name, b := range map[string][]byte{"iam.json": iam, "credential-report.csv": report, "resources.json": resources, "README.md": readme} {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			return fmt.Errorf("write demo %s: %w", name, err)
 		}
@@ -111,7 +117,7 @@ func clearDemo(dir string) error {
 	if strings.TrimSpace(line) != demoTitle {
 		return fmt.Errorf("%w: %s", ErrNotDemo, dir)
 	}
-	for _, name := range []string{"AWSLogs", "iam.json", "credential-report.csv", "README.md"} {
+	for _, name := range []string{"AWSLogs", "iam.json", "credential-report.csv", "resources.json", "README.md"} {
 		if err := os.RemoveAll(filepath.Join(dir, name)); err != nil {
 			return fmt.Errorf("remove old demo: %w", err)
 		}
@@ -217,6 +223,7 @@ func demoReadme(w *world, a *account, u usage, sum Summary) ([]byte, error) {
 		"Files":     sum.Files, "Records": sum.Records,
 		"Buckets": []string{a.bucket("backups").name, a.bucket("reports").name, a.bucket("ci").name, a.bucket("cur").name},
 		"Table":   "orders",
+		"CUR":     a.bucket("cur").name, "Snapshot": demoSnapshotID, "SnapshotAccount": demoSnapshotAccount,
 	}
 	t, err := template.New("readme").Parse(demoReadmeText)
 	if err != nil {
@@ -242,6 +249,7 @@ do not edit by hand: a test regenerates the set and compares it byte for byte.
 - ` + "`iam.json`" + `: ` + "`aws iam get-account-authorization-details`" + ` of the account the morning after.
   Access keys are not part of that output; they are in the credential report.
 - ` + "`credential-report.csv`" + `: the IAM credential report of the same morning.
+- ` + "`resources.json`" + `: the account's resource policies and shares, as ` + "`tailor review --resources`" + ` reads them.
 
 ## The story
 
@@ -286,6 +294,12 @@ followed by reads of the reports bucket that succeed. The user also has an old, 
 
 **Root** signs in to the console with MFA on {{.RootDay}}.
 
+**Resource policies** (` + "`resources.json`" + `): the trail bucket lets CloudTrail write for the account's trail only
+(` + "`aws:SourceArn`" + `); the cost report bucket ` + "`{{.CUR}}`" + ` lets the billing service write for the account only, and
+still lets {{.CZ.Name}}'s account read it directly, from an onboarding that predates ` + "`{{.CZ.Role}}`" + `: the logs show
+CloudZero reading through the role, never directly. The EBS snapshot ` + "`{{.Snapshot}}`" + ` of the backup database is
+shared with account ` + "`{{.SnapshotAccount}}`" + `, which no list names.
+
 **S3 data events** on ` + "`{{index .Buckets 0}}`" + `, ` + "`{{index .Buckets 1}}`" + `, ` + "`{{index .Buckets 2}}`" + ` and
 ` + "`{{index .Buckets 3}}`" + `; some object keys carry escaped characters (` + "`\\u00e9`" + `, ` + "`\\\\`" + `, ` + "`\\/`" + `).
 
@@ -302,4 +316,7 @@ followed by reads of the reports bucket that succeed. The user also has an old, 
    90 days, an inactive key never deleted. ` + "`{{.Backup.Name}}`" + `: a key older than 90 days.
 6. Root console sign-in on {{.RootDay}}.
 7. Rightsizing: every role and user is granted more than it uses; the CI role keeps its boundary.
+8. With ` + "`--resources resources.json`" + `: the bucket ` + "`{{.CUR}}`" + ` open to {{.CZ.Name}}'s account, unused in the window;
+   the snapshot ` + "`{{.Snapshot}}`" + ` shared with an unknown account. The trail bucket and the billing service are tied
+   to the account and give nothing.
 `

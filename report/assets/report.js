@@ -280,7 +280,7 @@
   }
 
   function listRow(p) {
-    var link = h("a", { href: "#p/" + p.id, class: "wrap" }, p.kind === "account" ? "account " + (p.accounts[0] || p.name) : p.name);
+    var link = h("a", { href: "#p/" + p.id, class: "wrap" }, label(p));
     var tr = h("tr", { class: "clickable", "data-id": p.id },
       h("td", null, sevChip(p.worst)),
       h("td", null, link, h("div", { class: "muted mono wrap" }, p.arn)),
@@ -291,6 +291,25 @@
       h("td", { class: "num" }, findingCounts(p.counts)));
     tr.addEventListener("click", function (e) { if (e.target.tagName !== "A") location.hash = "#p/" + p.id; });
     return tr;
+  }
+
+  // resNoun names a resource type for people, as the text report does.
+  var RES_NOUNS = {
+    "AWS::S3::Bucket": "bucket", "AWS::KMS::Key": "key", "AWS::SQS::Queue": "queue", "AWS::SNS::Topic": "topic",
+    "AWS::SecretsManager::Secret": "secret", "AWS::Lambda::Function": "function", "AWS::Lambda::LayerVersion": "layer",
+    "AWS::ECR::Repository": "repository", "AWS::Events::EventBus": "event bus", "AWS::EC2::Image": "AMI",
+    "AWS::EC2::Snapshot": "EBS snapshot", "AWS::RDS::DBSnapshot": "RDS snapshot", "AWS::RDS::DBClusterSnapshot": "RDS snapshot",
+    "AWS::Backup::BackupVault": "backup vault", "AWS::OpenSearchService::Domain": "OpenSearch domain"
+  };
+  function resNoun(t) {
+    if (RES_NOUNS[t]) return RES_NOUNS[t];
+    var parts = String(t || "").split("::");
+    return parts.length === 3 ? parts[2] : "resource";
+  }
+  function label(p) {
+    if (p.kind === "account") return "account " + ((p.accounts && p.accounts[0]) || p.name);
+    if (p.kind === "resource") return resNoun(p.resource_type) + " " + p.name;
+    return p.name;
   }
 
   function findingCounts(c) {
@@ -329,17 +348,20 @@
       return;
     }
     sec.appendChild(h("p", { class: "back" }, h("a", { href: "#third-parties" }, "← All third parties")));
-    var title = d.kind === "account" ? "Account " + (sum.accounts[0] || d.name) + (sum.vendors.length ? " (" + sum.vendors.join(", ") + ")" : "") : d.kind + " " + d.name;
+    var title = d.kind === "account" ? "Account " + (sum.accounts[0] || d.name) + (sum.vendors.length ? " (" + sum.vendors.join(", ") + ")" : "") :
+      d.kind === "resource" ? label(d) : d.kind + " " + d.name;
     sec.appendChild(h("h2", { id: "detail-h" }, sevChip(d.worst), " ", title));
     var dl = h("dl", { class: "facts" });
     function fact(k, v) { dl.appendChild(h("dt", null, k)); dl.appendChild(h("dd", null, v)); }
     fact("ARN", h("span", { class: "mono" }, d.arn));
+    if (d.resource_type) fact("Resource type", h("span", { class: "mono" }, d.resource_type));
     if (d.reasons.length) fact("Why it is here", d.reasons.join("; "));
     if (sum.last_used) fact("Last used", time(sum.last_used));
     if (sum.unused_share !== null) fact("Permissions unused", pct(sum.unused_share) + " (" + num(sum.used) + " of " + plural(sum.granted, "granted action", "granted actions") + " used)");
     sec.appendChild(dl);
 
-    sec.appendChild(trustSection(d));
+    sec.appendChild(d.kind === "resource" ? resourcePartiesSection(d) : trustSection(d));
+    if (d.doors && d.doors.length) sec.appendChild(doorsSection(d));
     sec.appendChild(findingsSection(d));
     sec.appendChild(graphSection(d));
     sec.appendChild(policySection(d));
@@ -383,6 +405,55 @@
         div.appendChild(h("details", null, h("summary", null, "Trust policy (ExternalId values masked)"), h("pre", { class: "wrap" }, d.trust.policy)));
       }
     }
+    return div;
+  }
+
+  // resourcePartiesSection lists who a resource's policy, sharing or grants
+  // let in, with the calls the logs show each making on it.
+  function resourcePartiesSection(d) {
+    var div = h("div", { id: "trust" }, h("h3", null, "Who can get in"));
+    if (!d.parties.length) {
+      div.appendChild(h("p", { class: "empty" }, "No outside party."));
+      return div;
+    }
+    var t = h("table", { id: "resource-parties" }, h("thead", null, h("tr", null,
+      h("th", { scope: "col" }, "Party"), h("th", { scope: "col" }, "Vendor"), h("th", { scope: "col" }, "Kind"),
+      h("th", { scope: "col" }, "Admitted as"), h("th", { scope: "col", class: "num" }, "Calls"), h("th", { scope: "col", class: "num" }, "Refused"),
+      h("th", { scope: "col" }, "First call"), h("th", { scope: "col" }, "Last call"))));
+    var tb = h("tbody");
+    d.parties.forEach(function (p) {
+      tb.appendChild(h("tr", null,
+        h("td", { class: "mono" }, p.account || (p.kind === "anyone" ? "* (anyone)" : p.vendor || "–")),
+        h("td", null, p.kind === "service-principal" ? "–" : p.vendor || "–"),
+        h("td", null, p.kind),
+        h("td", { class: "mono wrap" }, (p.principals || []).join(", ") || "–"),
+        h("td", { class: "num" }, num(p.calls)),
+        h("td", { class: "num" }, num(p.denied_calls)),
+        h("td", null, time(p.first_activity)),
+        h("td", null, time(p.last_activity))));
+    });
+    t.appendChild(tb);
+    div.appendChild(t);
+    return div;
+  }
+
+  // doorsSection lists the resources open to the same outside accounts as
+  // the principal: what a vendor reaches besides the role it assumes.
+  function doorsSection(d) {
+    var div = h("div", { id: "doors" }, h("h3", null, "Resources open to the same accounts"));
+    var t = h("table", null, h("thead", null, h("tr", null,
+      h("th", { scope: "col" }, "Severity"), h("th", { scope: "col" }, "Resource"), h("th", { scope: "col" }, "Account"),
+      h("th", { scope: "col" }, "Finding"))));
+    var tb = h("tbody");
+    d.doors.forEach(function (x) {
+      tb.appendChild(h("tr", null,
+        h("td", null, sevChip(x.severity)),
+        h("td", null, h("a", { href: "#p/" + x.id, class: "wrap" }, resNoun(x.resource_type) + " " + x.name), h("div", { class: "muted mono wrap" }, x.arn)),
+        h("td", { class: "mono" }, x.account + (x.vendor ? " (" + x.vendor + ")" : "")),
+        h("td", null, x.title, " ", h("code", { class: "muted" }, x.finding_id))));
+    });
+    t.appendChild(tb);
+    div.appendChild(t);
     return div;
   }
 
@@ -436,7 +507,7 @@
         rem.appendChild(ol);
       }
       if (r.access_key) rem.appendChild(h("p", null, "Key: user " + r.access_key.user + (r.access_key.slot ? ", slot " + r.access_key.slot : "") + (r.access_key.id ? ", id " + r.access_key.id : "")));
-      [["trust_policy", "Corrected trust policy"], ["permission_boundary", "Permission boundary"], ["suggested_policy", "Suggested policy"]].forEach(function (x) {
+      [["trust_policy", "Corrected trust policy"], ["resource_policy", "Corrected resource policy"], ["permission_boundary", "Permission boundary"], ["suggested_policy", "Suggested policy"]].forEach(function (x) {
         if (r[x[0]]) rem.appendChild(h("details", null, h("summary", null, x[1]), h("pre", null, JSON.stringify(r[x[0]], null, 2))));
       });
       if (r.commands && r.commands.length) rem.appendChild(h("pre", { class: "wrap" }, r.commands.map(function (c) { return "$ " + c; }).join("\n")));
