@@ -298,7 +298,7 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	if err := writeFileAtomic(path(analyzeSARIF), doc.Bytes()); err != nil {
 		return err
 	}
-	bases, err := writeRightsizeFiles(nil, path(analyzeRightsize), run)
+	bases, err := writeRightsizeFiles(ctx, nil, path(analyzeRightsize), run)
 	if err != nil {
 		return err
 	}

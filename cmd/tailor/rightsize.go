@@ -214,7 +214,7 @@ func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
 
 	switch {
 	case opts.Output != "":
-		_, err = writeRightsizeFiles(opts.io.Out, opts.Output, run)
+		_, err = writeRightsizeFiles(ctx, opts.io.Out, opts.Output, run)
 	case opts.Format == "json":
 		err = report.WriteRightsizeJSON(opts.io.Out, run)
 	case opts.Format == "terraform", opts.Format == "cloudformation":
@@ -296,7 +296,9 @@ func selectPrincipals(snap *account.Snapshot, opts *rightsizeOptions) ([]account
 // dir, each atomically, and lists them on w (when not nil). It returns
 // the files' common path without extension per principal ARN:
 // dir/<name>, or dir/<kind>-<name> when a user and a role share a name.
-func writeRightsizeFiles(w io.Writer, dir string, run *report.RightsizeRun) (map[string]string, error) {
+// It stops between principals when ctx is cancelled: every file it wrote
+// is whole, and the ones it did not write are not there.
+func writeRightsizeFiles(ctx context.Context, w io.Writer, dir string, run *report.RightsizeRun) (map[string]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output directory: %w", err)
 	}
@@ -310,6 +312,9 @@ func writeRightsizeFiles(w io.Writer, dir string, run *report.RightsizeRun) (map
 		base := report.RightsizeFileName(s.Name)
 		if count[base] > 1 {
 			base = s.Kind + "-" + base
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 		files, err := rightsizeFiles(s)
 		if err != nil {
