@@ -3,10 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -296,8 +294,8 @@ func selectPrincipals(snap *account.Snapshot, opts *rightsizeOptions) ([]account
 // dir, each atomically, and lists them on w (when not nil). It returns
 // the files' common path without extension per principal ARN:
 // dir/<name>, or dir/<kind>-<name> when a user and a role share a name.
-// It stops between principals when ctx is cancelled: every file it wrote
-// is whole, and the ones it did not write are not there.
+// The files appear together, once all are written (atomicfile.Batch): a
+// cancelled run, or one that fails, leaves the directory as it was.
 func writeRightsizeFiles(ctx context.Context, w io.Writer, dir string, run *report.RightsizeRun) (map[string]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create output directory: %w", err)
@@ -308,6 +306,9 @@ func writeRightsizeFiles(ctx context.Context, w io.Writer, dir string, run *repo
 		count[report.RightsizeFileName(s.Name)]++
 	}
 	bases := map[string]string{}
+	var lines []string
+	batch := atomicfile.NewBatch(0o644)
+	defer batch.Abort() // a no-op after Commit
 	for _, s := range run.Suggestions {
 		base := report.RightsizeFileName(s.Name)
 		if count[base] > 1 {
@@ -325,20 +326,26 @@ func writeRightsizeFiles(ctx context.Context, w io.Writer, dir string, run *repo
 			if f.data == nil {
 				// A file an earlier run wrote that this suggestion has
 				// no content for: leaving it would mislead.
-				if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-					return nil, fmt.Errorf("remove stale %s: %w", path, err)
-				}
+				batch.Remove(path)
 				continue
 			}
-			if err := writeFileAtomic(path, f.data); err != nil {
+			if err := batch.Write(path, func(w io.Writer) error { _, err := w.Write(f.data); return err }); err != nil {
 				return nil, err
 			}
 		}
 		bases[s.Principal] = filepath.Join(dir, base)
-		if w == nil {
-			continue
+		lines = append(lines, fmt.Sprintf("%s: %s → %s.*\n", s.Principal, rightsizeLine(s), filepath.Join(dir, base)))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := batch.Commit(); err != nil {
+		return nil, err
+	}
+	if w != nil {
+		for _, l := range lines {
+			io.WriteString(w, l)
 		}
-		fmt.Fprintf(w, "%s: %s → %s.*\n", s.Principal, rightsizeLine(s), filepath.Join(dir, base))
 	}
 	return bases, nil
 }
