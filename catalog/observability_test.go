@@ -112,6 +112,35 @@ func TestObservabilityNeverLogged(t *testing.T) {
 				"ec2:DescribeInstances":            catalog.ManagementEvent,
 				"ec2:DescribeRouteServers":         catalog.ManagementEvent,
 				"iam:PassRole":                     catalog.PermissionOnly,
+				// Data planes that gained SDK operations: the operation
+				// exists, CloudTrail still does not log it as a
+				// management event.
+				"cloudsearch:search":                    catalog.NeverLogged,
+				"cloudsearch:CreateDomain":              catalog.ManagementEvent,
+				"iot:Publish":                           catalog.NeverLogged,
+				"iot:CreateThing":                       catalog.ManagementEvent,
+				"kinesisvideo:GetMedia":                 catalog.DataEvent,
+				"kinesisvideo:CreateStream":             catalog.ManagementEvent,
+				"sagemaker:InvokeEndpoint":              catalog.DataEvent,
+				"sagemaker:CreateEndpoint":              catalog.ManagementEvent,
+				"bedrock:InvokeAgent":                   catalog.DataEvent,
+				"bedrock:InvokeModelWithResponseStream": catalog.ManagementEvent,
+				"ses:SendRawEmail":                      catalog.NeverLogged,
+				"events:PutEvents":                      catalog.DataEvent,
+				"events:PutRule":                        catalog.ManagementEvent,
+				"timestream:WriteRecords":               catalog.NeverLogged,
+				"geo-places:Geocode":                    catalog.DataEvent,
+				// Audited and left as management events: their guides say
+				// CloudTrail logs every operation, the data plane's too
+				// (Personalize Developer Guide, "Logging Amazon Personalize
+				// API calls with AWS CloudTrail"; Forecast Developer Guide,
+				// "Logging Forecast API Calls with AWS CloudTrail"; Cognito
+				// Developer Guide, "Amazon Cognito logging in AWS
+				// CloudTrail": Cognito Sync).
+				"personalize:PutEvents":          catalog.ManagementEvent,
+				"personalize:GetRecommendations": catalog.ManagementEvent,
+				"forecast:QueryForecast":         catalog.ManagementEvent,
+				"cognito-sync:UpdateRecords":     catalog.ManagementEvent,
 			} {
 				a, ok := tc.c.Action(name)
 				if !ok {
