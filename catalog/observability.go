@@ -29,7 +29,8 @@ const (
 	DataEvent
 	// NeverLogged: CloudTrail does not record the calls that need the
 	// action (the SSM Agent's message channels, API Gateway invocations,
-	// OpenSearch HTTP requests).
+	// OpenSearch and CloudSearch domain requests, the AWS IoT data plane,
+	// Lex runtime calls).
 	NeverLogged
 	// PermissionOnly: the action authorizes no API operation of its own
 	// (iam:PassRole, console-only actions), so no event names it.
@@ -102,16 +103,40 @@ func (r *observabilityRule) covers(a *Action, observable bool) bool {
 
 func named(names ...string) []string { return names }
 
-// Sources of the tables.
+// Sources of the tables: the AWS documents each row rests on, title and
+// address. Read in 2026 (the services' CloudTrail pages and the CloudTrail
+// User Guide's table of data event types).
 const (
-	srcDataEvents = `AWS CloudTrail User Guide, "Understanding CloudTrail events", table "Data events supported by AWS CloudTrail", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html`
-	srcS3         = `Amazon S3 User Guide, "Logging Amazon S3 API calls using AWS CloudTrail" (data events), https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html#cloudtrail-data-events`
-	srcDynamoDB   = `Amazon DynamoDB Developer Guide, "DynamoDB data plane events in CloudTrail", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/logging-using-cloudtrail.html#ddb-data-plane-events-in-cloudtrail`
-	srcSQS        = `Amazon SQS Developer Guide, "Amazon SQS data events in CloudTrail", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-logging-using-cloudtrail.html#sqs-data-events-in-cloud-trail`
-	srcSSM        = `AWS Systems Manager User Guide, "Logging AWS Systems Manager API calls with AWS CloudTrail" (data events: only CreateControlChannel, OpenControlChannel, RequestManagedInstanceRoleToken), https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-cloudtrail-logs.html#cloudtrail-data-events`
-	srcSSMAgent   = `AWS Systems Manager User Guide, "Reference: ec2messages, ssmmessages, and other API operations", https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-setting-up-messageAPIs.html`
-	srcAPIGateway = `Amazon API Gateway Developer Guide, "Logging calls to Amazon API Gateway APIs with AWS CloudTrail" (CloudTrail captures calls to the API Gateway service APIs; requests to your APIs go to execution and access logs), https://docs.aws.amazon.com/apigateway/latest/developerguide/cloudtrail.html`
-	srcOpenSearch = `Amazon OpenSearch Service Developer Guide, "Monitoring Amazon OpenSearch Service API calls with AWS CloudTrail" ("CloudTrail doesn't capture calls to the OpenSearch APIs, such as _search and _bulk"), https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-cloudtrailauditing.html`
+	srcDataEvents   = `AWS CloudTrail User Guide, "Understanding CloudTrail events", table "Data events supported by AWS CloudTrail", https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html`
+	srcS3           = `Amazon S3 User Guide, "Logging Amazon S3 API calls using AWS CloudTrail" (data events), https://docs.aws.amazon.com/AmazonS3/latest/userguide/cloudtrail-logging-s3-info.html#cloudtrail-data-events`
+	srcS3Vectors    = `Amazon S3 User Guide, "Logging with AWS CloudTrail for S3 Vectors" (data events: PutVectors, GetVectors, DeleteVectors, ListVectors, QueryVectors), https://docs.aws.amazon.com/AmazonS3/latest/userguide/s3-vectors-logging.html`
+	srcDynamoDB     = `Amazon DynamoDB Developer Guide, "DynamoDB data plane events in CloudTrail", https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/logging-using-cloudtrail.html#ddb-data-plane-events-in-cloudtrail`
+	srcSQS          = `Amazon SQS Developer Guide, "Amazon SQS data events in CloudTrail", https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-logging-using-cloudtrail.html#sqs-data-events-in-cloud-trail`
+	srcSSM          = `AWS Systems Manager User Guide, "Logging AWS Systems Manager API calls with AWS CloudTrail" (data events: only CreateControlChannel, OpenControlChannel, RequestManagedInstanceRoleToken), https://docs.aws.amazon.com/systems-manager/latest/userguide/monitoring-cloudtrail-logs.html#cloudtrail-data-events`
+	srcSSMAgent     = `AWS Systems Manager User Guide, "Reference: ec2messages, ssmmessages, and other API operations", https://docs.aws.amazon.com/systems-manager/latest/userguide/systems-manager-setting-up-messageAPIs.html`
+	srcAPIGateway   = `Amazon API Gateway Developer Guide, "Logging calls to Amazon API Gateway APIs with AWS CloudTrail" (CloudTrail captures calls to the API Gateway service APIs; requests to your APIs go to execution and access logs), https://docs.aws.amazon.com/apigateway/latest/developerguide/cloudtrail.html`
+	srcOpenSearch   = `Amazon OpenSearch Service Developer Guide, "Monitoring Amazon OpenSearch Service API calls with AWS CloudTrail" ("CloudTrail doesn't capture calls to the OpenSearch APIs, such as _search and _bulk"), https://docs.aws.amazon.com/opensearch-service/latest/developerguide/managedomains-cloudtrailauditing.html`
+	srcCloudSearch  = `Amazon CloudSearch Developer Guide, "Logging Amazon CloudSearch Configuration API Calls with AWS CloudTrail" ("CloudTrail only captures calls to the configuration API ... not the document service API nor the search API"), https://docs.aws.amazon.com/cloudsearch/latest/developerguide/logging-config-api-calls.html`
+	srcMediaStore   = `AWS Elemental MediaStore User Guide, "AWS Elemental MediaStore information in CloudTrail" (the operations logged are the container operations only; object access goes to the container's access logs in CloudWatch Logs), https://docs.aws.amazon.com/mediastore/latest/ug/monitoring-service-info-in-cloudtrail.html`
+	srcLexV1        = `Amazon Lex V1 Developer Guide, "Monitoring Amazon Lex API Calls with AWS CloudTrail Logs" (only model building operations; "PostContent and PostText are not logged"), https://docs.aws.amazon.com/lex/latest/dg/monitoring-aws-lex-cloudtrail.html`
+	srcLexV2        = `Amazon Lex V2 Developer Guide, "Viewing events with AWS CloudTrail for Lex V2" (logging for the Model Building API V2 actions only), https://docs.aws.amazon.com/lexv2/latest/dg/logging-using-cloudtrail.html`
+	srcIoT          = `AWS IoT Developer Guide, "Logging AWS IoT API calls using AWS CloudTrail" ("AWS IoT data plane actions (device side) are not logged by CloudTrail"; "calls such as ListThings and ListTopicRules do not" leave entries), https://docs.aws.amazon.com/iot/latest/developerguide/iot-using-cloudtrail.html`
+	srcQLDB         = `Amazon QLDB Developer Guide, "Logging Amazon QLDB API calls with AWS CloudTrail" (CloudTrail captures the resource management API; the QLDB Session API, SendCommand, runs the statements), https://docs.aws.amazon.com/qldb/latest/developerguide/logging-using-cloudtrail.html`
+	srcTimestream   = `Amazon Timestream Developer Guide, "Logging Timestream for LiveAnalytics API calls with AWS CloudTrail" (events for management and Query operations, "but does not generate events for WriteRecords and DescribeEndpoints"; Query with resource types AWS::Timestream::Database and Table), https://docs.aws.amazon.com/timestream/latest/developerguide/logging-using-cloudtrail.html`
+	srcSES          = `Amazon SES Developer Guide, "Logging Amazon SES API calls with AWS CloudTrail" (data events: SendEmail, SendRawEmail, SendTemplatedEmail, SendBulkTemplatedEmail, v2 SendEmail and SendBulkEmail; "Email sending activity via SES SMTP Interface is not logged"), https://docs.aws.amazon.com/ses/latest/dg/logging-using-cloudtrail.html#ses-data-events-cloudtrail`
+	srcKVS          = `Amazon Kinesis Video Streams Developer Guide, "Log Amazon Kinesis Video Streams API calls with AWS CloudTrail" (the management events are the stream control operations), https://docs.aws.amazon.com/kinesisvideostreams/latest/dg/monitoring-cloudtrail.html`
+	srcKVSWebRTC    = `Amazon Kinesis Video Streams with WebRTC Developer Guide, "Log API calls with AWS CloudTrail" (the management events are the signaling channel control operations), https://docs.aws.amazon.com/kinesisvideostreams-webrtc-dg/latest/devguide/kvswebrtc-monitoring-ct.html`
+	srcSageMaker    = `Amazon SageMaker AI Developer Guide, "Logging Amazon SageMaker AI API calls using AWS CloudTrail" (data events: InvokeEndpoint, InvokeEndpointAsync, InvokeEndpointWithResponseStream on AWS::SageMaker::Endpoint; CompleteRollout, Sample, SampleWithResponseStream on AWS::SageMaker::Job), https://docs.aws.amazon.com/sagemaker/latest/dg/logging-using-cloudtrail.html#cloudtrail-data-events`
+	srcFeatureStore = `Amazon SageMaker AI Developer Guide, "Logging Feature Store operations by using AWS CloudTrail" (data events: BatchGetRecord, DeleteRecord, GetRecord, PutRecord), https://docs.aws.amazon.com/sagemaker/latest/dg/feature-store-logging-using-cloudtrail.html`
+	srcBedrock      = `Amazon Bedrock User Guide, "Monitor Amazon Bedrock API calls using CloudTrail" (data events: InvokeAgent, InvokeInlineAgent, Retrieve, RetrieveAndGenerate, InvokeFlow, RenderPrompt, GetAsyncInvoke, StartAsyncInvoke, InvokeModelWithBidirectionalStream; InvokeModel and Converse are management events), https://docs.aws.amazon.com/bedrock/latest/userguide/logging-using-cloudtrail.html#service-name-data-events-cloudtrail`
+	srcLocation     = `Amazon Location Service Developer Guide, "Monitor and log with AWS CloudTrail" (data events of Geo Maps, Geo Places and Geo Routes), https://docs.aws.amazon.com/location/latest/developerguide/cloudtrail.html`
+	srcGreengrass   = `AWS IoT Greengrass V2 Developer Guide, "Logging AWS IoT Greengrass V2 API calls with AWS CloudTrail" (data events: ResolveComponentCandidates on AWS::GreengrassV2::ComponentVersion), https://docs.aws.amazon.com/greengrass/v2/developerguide/logging-using-cloudtrail.html#greengrass-data-events-cloudtrail`
+	srcFirehose     = `Amazon Data Firehose Developer Guide, "Log Amazon Data Firehose API calls with AWS CloudTrail" (the management events exclude PutRecord and PutRecordBatch), https://docs.aws.amazon.com/firehose/latest/dev/monitoring-using-cloudtrail.html`
+	srcEventBridge  = `Amazon EventBridge User Guide, "Logging Amazon EventBridge API calls using AWS CloudTrail" ("All Amazon EventBridge API operations except PutEvents and PutPartnerEvents are control plane operations"), https://docs.aws.amazon.com/eventbridge/latest/userguide/logging-using-cloudtrail.html#cloudtrail-data-events`
+	srcAppConfig    = `AWS AppConfig User Guide, "Logging AWS AppConfig API calls using AWS CloudTrail" (data events: GetLatestConfiguration, StartConfigurationSession), https://docs.aws.amazon.com/appconfig/latest/userguide/logging-using-cloudtrail.html#cloudtrail-data-events`
+	srcCloudMap     = `AWS Cloud Map Developer Guide, "Log AWS Cloud Map API calls using AWS CloudTrail" (data events: DiscoverInstances, DiscoverInstancesRevision, GetServiceAttributes), https://docs.aws.amazon.com/cloud-map/latest/dg/logging-using-cloudtrail.html#cloudtrail-data-events`
+	srcKeyspaces    = `Amazon Keyspaces Developer Guide, "Logging Amazon Keyspaces API calls with AWS CloudTrail" (DML data events Select, Insert, Update, Delete, GetShardIterator, GetRecords on AWS::Cassandra::Table), https://docs.aws.amazon.com/keyspaces/latest/devguide/logging-using-cloudtrail.html#keyspaces-in-cloudtrail-dml`
+	srcCognito      = `Amazon Cognito Developer Guide, "Amazon Cognito logging in AWS CloudTrail" (identity pool data events: GetCredentialsForIdentity, GetId, GetOpenIdToken, GetOpenIdTokenForDeveloperIdentity, UnlinkIdentity), https://docs.aws.amazon.com/cognito/latest/developerguide/logging-using-cloudtrail.html#identity-pools-cloudtrail-events`
 )
 
 // neverLogged lists the actions whose calls CloudTrail does not record.
@@ -126,12 +151,35 @@ var neverLogged = []observabilityRule{
 		source: srcAPIGateway},
 	{prefix: "es", match: func(a *Action) bool { return strings.HasPrefix(a.Name, "ESHttp") },
 		why: "requests to an OpenSearch domain's HTTP APIs are not CloudTrail events", source: srcOpenSearch},
+	{prefix: "cloudsearch", names: named("search", "suggest", "document"),
+		why: "requests to a CloudSearch domain's search and document service endpoints are not CloudTrail events (only the configuration API is)", source: srcCloudSearch},
+	{prefix: "mediastore", names: named("GetObject", "PutObject", "DeleteObject", "DescribeObject", "ListItems"),
+		why: "MediaStore object operations are not among its CloudTrail events (only container operations are)", source: srcMediaStore},
+	{prefix: "lex", names: named("PostText", "PostContent", "RecognizeText", "RecognizeUtterance", "StartConversation",
+		"PutSession", "GetSession", "DeleteSession"),
+		why:    "Lex runtime calls (V1 and V2) are not among Lex's CloudTrail events (only model building calls are); the CloudTrail User Guide's data event types AWS::Lex::Bot and BotAlias name no operation",
+		source: srcLexV1 + "; " + srcLexV2},
+	{prefix: "iot", names: named("Connect", "Publish", "Subscribe", "Receive", "RetainPublish", "DeleteConnection",
+		"GetThingShadow", "UpdateThingShadow", "DeleteThingShadow", "ListNamedShadowsForThing", "GetRetainedMessage", "ListRetainedMessages"),
+		why: "AWS IoT data plane (device side) calls, MQTT and device shadows, are not CloudTrail events", source: srcIoT},
+	{prefix: "iot", names: named("ListThings", "ListTopicRules"),
+		why: "the AWS IoT guide names these reads as calls that leave no CloudTrail entry", source: srcIoT},
+	{prefix: "iotjobsdata", why: "the AWS IoT Jobs data plane is device-side AWS IoT data plane, which CloudTrail does not log", source: srcIoT},
+	{prefix: "qldb", names: named("SendCommand", "ExecuteStatement", "ShowCatalog", "InsertSampleData",
+		"PartiQLCreateIndex", "PartiQLCreateTable", "PartiQLDelete", "PartiQLDropIndex", "PartiQLDropTable",
+		"PartiQLHistoryFunction", "PartiQLInsert", "PartiQLRedact", "PartiQLSelect", "PartiQLUndropTable", "PartiQLUpdate"),
+		why: "QLDB statements run through the QLDB Session API (SendCommand), which is not among the resource management calls CloudTrail captures", source: srcQLDB},
+	{prefix: "timestream", names: named("WriteRecords", "DescribeEndpoints"),
+		why: "Timestream for LiveAnalytics generates no CloudTrail events for WriteRecords and DescribeEndpoints", source: srcTimestream},
+	{prefix: "ses", names: named("SendRawEmail"),
+		why: "mail sent through the SES SMTP interface, which this action authorizes, is not logged (API calls are, only as data events)", source: srcSES},
 }
 
 // dataEvents lists the actions whose calls CloudTrail logs only as data
-// events. It is read-only. Checked against the CloudTrail User Guide's
-// table of data event types (2026), which lists some 190 resource types;
-// the rows here are those whose operations the services' guides name.
+// events. It is read-only. The rows are the data event types of the
+// CloudTrail User Guide's table (about 200 resource types in 2026) whose
+// operations the services' guides name; actions of the other types are
+// classed by their operations.
 var dataEvents = []observabilityRule{
 	{prefix: "s3", match: func(a *Action) bool {
 		for _, r := range a.Resources {
@@ -146,6 +194,9 @@ var dataEvents = []observabilityRule{
 		why: "S3 directory bucket object operations (authorized through CreateSession)", source: srcS3 + "; " + srcDataEvents},
 	{prefix: "s3-object-lambda", data: DataEventType{"s3-object-lambda.amazonaws.com", "AWS::S3ObjectLambda::AccessPoint"},
 		why: "S3 Object Lambda access point operations", source: srcS3 + "; " + srcDataEvents},
+	{prefix: "s3vectors", names: named("PutVectors", "GetVectors", "DeleteVectors", "ListVectors", "QueryVectors"),
+		data: DataEventType{"s3vectors.amazonaws.com", "AWS::S3Vectors::Index"},
+		why:  "S3 Vectors operations on the vectors of an index", source: srcS3Vectors + "; " + srcDataEvents},
 	{prefix: "lambda", names: named("InvokeFunction", "InvokeAsync"), data: DataEventType{"lambda.amazonaws.com", "AWS::Lambda::Function"},
 		why: "Lambda function invocations (Invoke)", source: srcDataEvents},
 	{prefix: "dynamodb", names: named("GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem",
@@ -155,6 +206,9 @@ var dataEvents = []observabilityRule{
 	{prefix: "dynamodb", names: named("GetRecords", "GetShardIterator"),
 		data: DataEventType{"dynamodb.amazonaws.com", "AWS::DynamoDB::Stream"},
 		why:  "DynamoDB Streams operations", source: srcDynamoDB + "; " + srcDataEvents},
+	{prefix: "cassandra", names: named("Select", "Modify", "GetRecords", "GetShardIterator"),
+		data: DataEventType{"cassandra.amazonaws.com", "AWS::Cassandra::Table"},
+		why:  "Amazon Keyspaces DML statements (Select; Insert, Update, Delete) and CDC stream reads", source: srcKeyspaces + "; " + srcDataEvents},
 	{prefix: "sns", names: named("Publish"), data: DataEventType{"sns.amazonaws.com", "AWS::SNS::Topic"},
 		why: "SNS Publish and PublishBatch on topics and platform endpoints", source: srcDataEvents},
 	{prefix: "sqs", names: named("SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility"),
@@ -163,6 +217,18 @@ var dataEvents = []observabilityRule{
 	{prefix: "kinesis", names: named("PutRecord", "PutRecords", "GetRecords", "GetShardIterator", "SubscribeToShard"),
 		data: DataEventType{"kinesis.amazonaws.com", "AWS::Kinesis::Stream"},
 		why:  "Kinesis Data Streams record operations", source: srcDataEvents},
+	{prefix: "firehose", names: named("PutRecord", "PutRecordBatch"),
+		data: DataEventType{"firehose.amazonaws.com", "AWS::KinesisFirehose::DeliveryStream"},
+		why:  "Data Firehose record ingestion (not among its management events)", source: srcFirehose + "; " + srcDataEvents},
+	{prefix: "kinesisvideo", names: named("GetMedia", "PutMedia", "GetMediaForFragmentList", "ListFragments", "GetClip",
+		"GetHLSStreamingSessionURL", "GetDASHStreamingSessionURL", "GetImages"),
+		data:   DataEventType{"kinesisvideo.amazonaws.com", "AWS::KinesisVideo::Stream"},
+		why:    "Kinesis Video Streams media and archived-media calls on a stream (\"such as GetMedia and PutMedia\"; not among its management events)",
+		source: srcDataEvents + "; " + srcKVS},
+	{prefix: "kinesisvideo", names: named("ConnectAsMaster", "ConnectAsViewer", "GetIceServerConfig", "SendAlexaOfferToMaster",
+		"JoinStorageSession", "JoinStorageSessionAsViewer"),
+		data: DataEventType{"kinesisvideo.amazonaws.com", "AWS::KinesisVideo::SignalingChannel"},
+		why:  "Kinesis Video Streams signaling channel calls (not among its management events)", source: srcDataEvents + "; " + srcKVSWebRTC},
 	{prefix: "ebs", names: named("GetSnapshotBlock", "PutSnapshotBlock", "ListChangedBlocks", "ListSnapshotBlocks",
 		"StartSnapshot", "CompleteSnapshot"), data: DataEventType{"ebs.amazonaws.com", "AWS::EC2::Snapshot"},
 		why: "EBS direct APIs on snapshots", source: srcDataEvents},
@@ -172,9 +238,9 @@ var dataEvents = []observabilityRule{
 	{prefix: "ssm", names: named("RequestManagedInstanceRoleToken"),
 		data: DataEventType{"ssm.amazonaws.com", "AWS::SSM::ManagedNode"},
 		why:  "the SSM Agent's credential requests", source: srcSSM},
-	{prefix: "cognito-identity", names: named("GetCredentialsForIdentity", "GetId", "GetOpenIdToken", "GetOpenIdTokenForDeveloperIdentity"),
+	{prefix: "cognito-identity", names: named("GetCredentialsForIdentity", "GetId", "GetOpenIdToken", "GetOpenIdTokenForDeveloperIdentity", "UnlinkIdentity"),
 		data: DataEventType{"cognito-identity.amazonaws.com", "AWS::Cognito::IdentityPool"},
-		why:  "Cognito identity pool credential operations", source: srcDataEvents},
+		why:  "Cognito identity pool credential operations", source: srcCognito + "; " + srcDataEvents},
 	{prefix: "cloudwatch", names: named("GetMetricData", "GetMetricStatistics", "ListMetrics", "PutMetricData", "GetMetricWidgetImage"),
 		data: DataEventType{"monitoring.amazonaws.com", "AWS::CloudWatch::Metric"},
 		why:  "CloudWatch metric operations", source: `Amazon CloudWatch User Guide, "CloudWatch data plane events in CloudTrail", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/logging_cw_api_calls.html#CloudWatch-data-plane-events; ` + srcDataEvents},
@@ -188,6 +254,57 @@ var dataEvents = []observabilityRule{
 	{prefix: "xray", names: named("PutTraceSegments", "PutTelemetryRecords", "GetTraceSummaries", "BatchGetTraces", "GetTraceGraph"),
 		data: DataEventType{"xray.amazonaws.com", "AWS::XRay::Trace"},
 		why:  "X-Ray trace operations", source: `AWS X-Ray Developer Guide, "Logging X-Ray API calls with CloudTrail" (data events), https://docs.aws.amazon.com/xray/latest/devguide/xray-api-cloudtrail.html#cloudtrail-data-events; ` + srcDataEvents},
+	{prefix: "sagemaker", names: named("InvokeEndpoint", "InvokeEndpointAsync", "InvokeEndpointWithResponseStream"),
+		data: DataEventType{"sagemaker.amazonaws.com", "AWS::SageMaker::Endpoint"},
+		why:  "SageMaker AI endpoint invocations", source: srcSageMaker + "; " + srcDataEvents},
+	{prefix: "sagemaker", names: named("CompleteRollout", "Sample", "SampleWithResponseStream"),
+		data: DataEventType{"sagemaker.amazonaws.com", "AWS::SageMaker::Job"},
+		why:  "SageMaker AI job runtime calls", source: srcSageMaker + "; " + srcDataEvents},
+	{prefix: "sagemaker", names: named("GetRecord", "PutRecord", "DeleteRecord", "BatchGetRecord"),
+		data: DataEventType{"sagemaker.amazonaws.com", "AWS::SageMaker::FeatureGroup"},
+		why:  "SageMaker Feature Store record operations", source: srcFeatureStore + "; " + srcDataEvents},
+	{prefix: "bedrock", names: named("InvokeAgent"), data: DataEventType{"bedrock.amazonaws.com", "AWS::Bedrock::AgentAlias"},
+		why: "Bedrock agent invocations", source: srcBedrock + "; " + srcDataEvents},
+	{prefix: "bedrock", names: named("InvokeInlineAgent"), data: DataEventType{"bedrock.amazonaws.com", "AWS::Bedrock::InlineAgent"},
+		why: "Bedrock inline agent invocations", source: srcBedrock + "; " + srcDataEvents},
+	{prefix: "bedrock", names: named("Retrieve", "RetrieveAndGenerate"), data: DataEventType{"bedrock.amazonaws.com", "AWS::Bedrock::KnowledgeBase"},
+		why: "Bedrock knowledge base queries", source: srcBedrock + "; " + srcDataEvents},
+	{prefix: "bedrock", names: named("InvokeFlow"), data: DataEventType{"bedrock.amazonaws.com", "AWS::Bedrock::FlowAlias"},
+		why: "Bedrock flow invocations", source: srcBedrock + "; " + srcDataEvents},
+	{prefix: "bedrock", names: named("InvokeModel", "GetAsyncInvoke"), data: DataEventType{"bedrock.amazonaws.com", "AWS::Bedrock::Model"},
+		why:    "asynchronous and bidirectional-stream model invocations (StartAsyncInvoke and InvokeModelWithBidirectionalStream need bedrock:InvokeModel and are logged only as data events, though InvokeModel calls themselves are management events), and GetAsyncInvoke",
+		source: srcBedrock + "; " + srcDataEvents},
+	{prefix: "bedrock", names: named("ApplyGuardrail"), data: DataEventType{"bedrock.amazonaws.com", "AWS::Bedrock::Guardrail"},
+		why: "Bedrock guardrail checks (ApplyGuardrail)", source: srcBedrock + "; " + srcDataEvents},
+	{prefix: "bedrock", names: named("RenderPrompt"), data: DataEventType{"bedrock.amazonaws.com", "AWS::Bedrock::PromptVersion"},
+		why: "Bedrock prompt rendering for model invocation", source: srcBedrock + "; " + srcDataEvents},
+	{prefix: "geo-maps", data: DataEventType{"geo-maps.amazonaws.com", "AWS::GeoMaps::Provider"},
+		why: "Amazon Location Maps calls", source: srcLocation + "; " + srcDataEvents},
+	{prefix: "geo-places", data: DataEventType{"geo-places.amazonaws.com", "AWS::GeoPlaces::Provider"},
+		why: "Amazon Location Places calls", source: srcLocation + "; " + srcDataEvents},
+	{prefix: "geo-routes", data: DataEventType{"geo-routes.amazonaws.com", "AWS::GeoRoutes::Provider"},
+		why: "Amazon Location Routes calls", source: srcLocation + "; " + srcDataEvents},
+	{prefix: "greengrass", names: named("ResolveComponentCandidates"),
+		data: DataEventType{"greengrass.amazonaws.com", "AWS::GreengrassV2::ComponentVersion"},
+		why:  "Greengrass core device component resolution", source: srcGreengrass + "; " + srcDataEvents},
+	{prefix: "timestream", names: named("Select"), data: DataEventType{"timestream.amazonaws.com", "AWS::Timestream::Database"},
+		why: "Timestream for LiveAnalytics queries (Query)", source: srcTimestream + "; " + srcDataEvents},
+	{prefix: "ses", names: named("SendEmail", "SendTemplatedEmail", "SendBulkTemplatedEmail", "SendBulkEmail"),
+		data: DataEventType{"ses.amazonaws.com", "AWS::SES::EmailIdentity"},
+		why:  "SES email sending through the API", source: srcSES + "; " + srcDataEvents},
+	{prefix: "events", names: named("PutEvents"), data: DataEventType{"events.amazonaws.com", "AWS::Events::EventBus"},
+		why: "EventBridge PutEvents on an event bus", source: srcEventBridge + "; " + srcDataEvents},
+	{prefix: "events", names: named("PutPartnerEvents"), data: DataEventType{"events.amazonaws.com", "AWS::Events::EventSource"},
+		why: "EventBridge PutPartnerEvents on a partner event source", source: srcEventBridge + "; " + srcDataEvents},
+	{prefix: "appconfig", names: named("GetLatestConfiguration", "StartConfigurationSession"),
+		data: DataEventType{"appconfig.amazonaws.com", "AWS::AppConfig::Configuration"},
+		why:  "AWS AppConfig configuration retrieval (the AppConfig Data API)", source: srcAppConfig + "; " + srcDataEvents},
+	{prefix: "servicediscovery", names: named("DiscoverInstances", "DiscoverInstancesRevision"),
+		data: DataEventType{"servicediscovery.amazonaws.com", "AWS::ServiceDiscovery::Namespace"},
+		why:  "AWS Cloud Map instance discovery", source: srcCloudMap + "; " + srcDataEvents},
+	{prefix: "servicediscovery", names: named("GetServiceAttributes"),
+		data: DataEventType{"servicediscovery.amazonaws.com", "AWS::ServiceDiscovery::Service"},
+		why:  "AWS Cloud Map service attribute reads", source: srcCloudMap + "; " + srcDataEvents},
 }
 
 // ObservabilityRule is one row of the catalog's tables of actions CloudTrail
@@ -260,7 +377,7 @@ func (c *Catalog) classOf(a *Action, observable bool, source string, stale func(
 	}
 	if d, ok := stale(svc); ok {
 		return UnknownObservability, "no API operation of this name in " + source + ", whose data for " + a.Service +
-			" dates from " + d.Format(time.DateOnly) + ", before the action data: the action may be newer", DataEventType{}
+			" is known complete only until " + d.Format(time.DateOnly) + ", before the action data: the action may be newer", DataEventType{}
 	}
 	return PermissionOnly, "no API operation of " + a.Service + " needs it in " + source, DataEventType{}
 }

@@ -3,6 +3,7 @@ package catalog_test
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -111,6 +112,35 @@ func TestObservabilityNeverLogged(t *testing.T) {
 				"ec2:DescribeInstances":            catalog.ManagementEvent,
 				"ec2:DescribeRouteServers":         catalog.ManagementEvent,
 				"iam:PassRole":                     catalog.PermissionOnly,
+				// Data planes that gained SDK operations: the operation
+				// exists, CloudTrail still does not log it as a
+				// management event.
+				"cloudsearch:search":                    catalog.NeverLogged,
+				"cloudsearch:CreateDomain":              catalog.ManagementEvent,
+				"iot:Publish":                           catalog.NeverLogged,
+				"iot:CreateThing":                       catalog.ManagementEvent,
+				"kinesisvideo:GetMedia":                 catalog.DataEvent,
+				"kinesisvideo:CreateStream":             catalog.ManagementEvent,
+				"sagemaker:InvokeEndpoint":              catalog.DataEvent,
+				"sagemaker:CreateEndpoint":              catalog.ManagementEvent,
+				"bedrock:InvokeAgent":                   catalog.DataEvent,
+				"bedrock:InvokeModelWithResponseStream": catalog.ManagementEvent,
+				"ses:SendRawEmail":                      catalog.NeverLogged,
+				"events:PutEvents":                      catalog.DataEvent,
+				"events:PutRule":                        catalog.ManagementEvent,
+				"timestream:WriteRecords":               catalog.NeverLogged,
+				"geo-places:Geocode":                    catalog.DataEvent,
+				// Audited and left as management events: their guides say
+				// CloudTrail logs every operation, the data plane's too
+				// (Personalize Developer Guide, "Logging Amazon Personalize
+				// API calls with AWS CloudTrail"; Forecast Developer Guide,
+				// "Logging Forecast API Calls with AWS CloudTrail"; Cognito
+				// Developer Guide, "Amazon Cognito logging in AWS
+				// CloudTrail": Cognito Sync).
+				"personalize:PutEvents":          catalog.ManagementEvent,
+				"personalize:GetRecommendations": catalog.ManagementEvent,
+				"forecast:QueryForecast":         catalog.ManagementEvent,
+				"cognito-sync:UpdateRecords":     catalog.ManagementEvent,
 			} {
 				a, ok := tc.c.Action(name)
 				if !ok {
@@ -161,4 +191,189 @@ func TestObservabilityAgreement(t *testing.T) {
 	// cannot prove unused. Count them.
 	unsafe := pairs[[2]catalog.Observability{catalog.ManagementEvent, catalog.PermissionOnly}]
 	t.Logf("embedded says management, official says permission-only: %d of %d", unsafe, total)
+}
+
+// TestObservabilityRules checks every row of the tables in both catalogs:
+// each action a row names is of the row's class (with its data event type
+// for data event rows) in the embedded catalog and in the official service
+// reference, every name exists in the embedded catalog (a misspelt name
+// would class nothing), and no action is named by two rows.
+func TestObservabilityRules(t *testing.T) {
+	rules := catalog.ObservabilityRules()
+	named := make(map[string]string)
+	for i, r := range rules {
+		for _, n := range r.Actions {
+			full := strings.ToLower(r.Prefix + ":" + n)
+			if prev, ok := named[full]; ok {
+				t.Errorf("%s named by rows %s and %d", full, prev, i)
+			}
+			named[full] = strconv.Itoa(i)
+		}
+		if r.Class == catalog.DataEvent && (r.DataEvent.EventSource == "" || r.DataEvent.ResourceType == "") {
+			t.Errorf("data event row %s %v has no event source or resource type: %+v", r.Prefix, r.Actions, r.DataEvent)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		c    func(testing.TB) *catalog.Catalog
+	}{{"embedded", embedded}, {"service-reference", sharedReference}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.c(t)
+			checked := 0
+			for _, r := range rules {
+				names := r.Actions
+				if len(names) == 0 && r.Pattern == "" {
+					names = nil
+					for _, full := range c.Actions(r.Prefix) {
+						_, n, _ := strings.Cut(full, ":")
+						names = append(names, n)
+					}
+					if len(names) == 0 {
+						t.Errorf("no actions of %s, which a %v row names whole", r.Prefix, r.Class)
+					}
+				}
+				for _, n := range names {
+					a, ok := c.Action(r.Prefix + ":" + n)
+					if !ok {
+						if tc.name == "embedded" {
+							t.Errorf("%s:%s, named by a %v row, is not an action of the catalog", r.Prefix, n, r.Class)
+						}
+						continue
+					}
+					checked++
+					if a.Observability != r.Class {
+						t.Errorf("%s: %v (%s), want %v", a, a.Observability, a.ObservabilityWhy, r.Class)
+						continue
+					}
+					if a.DataEvent != r.DataEvent {
+						t.Errorf("%s: data event %+v, want %+v", a, a.DataEvent, r.DataEvent)
+					}
+					if !strings.Contains(a.ObservabilityWhy, "https://docs.aws.amazon.com/") {
+						t.Errorf("%s: reason cites no AWS document: %s", a, a.ObservabilityWhy)
+					}
+				}
+			}
+			t.Logf("%d rows, %d actions checked", len(rules), checked)
+		})
+	}
+}
+
+// TestObservabilityDataEventCoverage measures how many of the data event
+// types in the CloudTrail User Guide's table (userGuideDataEventTypes) have
+// a row, and checks that every row's resource type is one the guide lists.
+func TestObservabilityDataEventCoverage(t *testing.T) {
+	guide := make(map[string]bool, len(userGuideDataEventTypes))
+	for _, rt := range userGuideDataEventTypes {
+		if guide[rt] {
+			t.Errorf("%s listed twice", rt)
+		}
+		guide[rt] = true
+	}
+	covered := make(map[string]bool)
+	for _, r := range catalog.ObservabilityRules() {
+		if r.Class != catalog.DataEvent {
+			continue
+		}
+		if !guide[r.DataEvent.ResourceType] {
+			t.Errorf("row %s %v: resource type %s is not in the CloudTrail User Guide's table", r.Prefix, r.Actions, r.DataEvent.ResourceType)
+		}
+		covered[r.DataEvent.ResourceType] = true
+	}
+	var open []string
+	for _, rt := range userGuideDataEventTypes {
+		if !covered[rt] {
+			open = append(open, rt)
+		}
+	}
+	t.Logf("data event types with a row: %d of %d (%.0f%%); without: %v",
+		len(covered), len(guide), 100*float64(len(covered))/float64(len(guide)), open)
+}
+
+// userGuideDataEventTypes are the resources.type values of the table "Data
+// events supported by AWS CloudTrail" in the CloudTrail User Guide
+// ("Understanding CloudTrail events",
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-events.html),
+// as read in 2026, in the guide's order.
+var userGuideDataEventTypes = []string{
+	"AWS::AgentAccessMCP::Tools", "AWS::AgentRegistry::Registry",
+	"AWS::AIDevOps::AgentSpace", "AWS::AIDevOps::Association", "AWS::AIDevOps::OperatorAppTeam",
+	"AWS::AIDevOps::PipelineMetadata", "AWS::AIDevOps::Service", "AWS::AIOps::InvestigationGroup",
+	"AWS::AOSS::Collection", "AWS::AppConfig::Configuration", "AWS::ApplicationSignals::InstrumentationConfig",
+	"AWS::AppSync::GraphQLApi", "AWS::AWSExternalAnthropic::Workspace", "AWS::B2BI::Transformer",
+	"AWS::Backup::BackupAccessPoint", "AWS::Backup::SearchJob",
+	"AWS::Bedrock::AdvancedOptimizePromptJob", "AWS::Bedrock::AgentAlias", "AWS::Bedrock::AsyncInvoke",
+	"AWS::Bedrock::AutomatedReasoningPolicy", "AWS::Bedrock::AutomatedReasoningPolicyVersion",
+	"AWS::Bedrock::Blueprint", "AWS::Bedrock::DataAutomationInvocation", "AWS::Bedrock::DataAutomationProfile",
+	"AWS::Bedrock::DataAutomationProject", "AWS::Bedrock::FlowAlias", "AWS::Bedrock::FlowExecution",
+	"AWS::Bedrock::Guardrail", "AWS::Bedrock::InlineAgent", "AWS::Bedrock::KnowledgeBase", "AWS::Bedrock::Model",
+	"AWS::Bedrock::PromptVersion", "AWS::Bedrock::Session", "AWS::Bedrock::Tool",
+	"AWS::BedrockAgentCore::ABTest", "AWS::BedrockAgentCore::APIKeyCredentialProvider",
+	"AWS::BedrockAgentCore::BatchEvaluate", "AWS::BedrockAgentCore::Browser", "AWS::BedrockAgentCore::BrowserCustom",
+	"AWS::BedrockAgentCore::BrowserProfile", "AWS::BedrockAgentCore::CapacityProvider",
+	"AWS::BedrockAgentCore::CodeInterpreter", "AWS::BedrockAgentCore::CodeInterpreterCustom",
+	"AWS::BedrockAgentCore::Evaluator", "AWS::BedrockAgentCore::Gateway", "AWS::BedrockAgentCore::Memory",
+	"AWS::BedrockAgentCore::OAuth2CredentialProvider", "AWS::BedrockAgentCore::Payments",
+	"AWS::BedrockAgentCore::Policy", "AWS::BedrockAgentCore::PolicyEngine", "AWS::BedrockAgentCore::Recommendation",
+	"AWS::BedrockAgentCore::Registry", "AWS::BedrockAgentCore::Runtime", "AWS::BedrockAgentCore::RuntimeEndpoint",
+	"AWS::BedrockAgentCore::TokenVault", "AWS::BedrockAgentCore::WorkloadIdentity",
+	"AWS::BedrockAgentCore::WorkloadIdentityDirectory", "AWS::BedrockMantle::Project", "AWS::BedrockWebSearch::Tool",
+	"AWS::Cassandra::Stream", "AWS::Cassandra::Table", "AWS::CertificateManager::AcmeEndpoint",
+	"AWS::ClinicalTrialsTech::Codelist", "AWS::ClinicalTrialsTech::Dataset", "AWS::ClinicalTrialsTech::Execution",
+	"AWS::ClinicalTrialsTech::Instance", "AWS::ClinicalTrialsTech::Mapping", "AWS::ClinicalTrialsTech::Schedule",
+	"AWS::ClinicalTrialsTech::Study", "AWS::CloudFront::KeyValueStore", "AWS::CloudOptimization::Profile",
+	"AWS::CloudOptimization::Recommendation", "AWS::CloudTrail::Channel", "AWS::CloudWatch::Dataset",
+	"AWS::CloudWatch::IngestionEndpoint", "AWS::CloudWatch::Metric", "AWS::CodeGuruProfiler::ProfilingGroup",
+	"AWS::CodeWhisperer::Customization", "AWS::CodeWhisperer::Profile", "AWS::Cognito::IdentityPool",
+	"AWS::DataExchange::Asset", "AWS::Deadline::Fleet", "AWS::Deadline::Job", "AWS::Deadline::Queue",
+	"AWS::Deadline::Worker", "AWS::DiodeAlerting::LinkedAlert", "AWS::DSQL::Cluster", "AWS::DynamoDB::Stream",
+	"AWS::DynamoDB::Table", "AWS::EC2::InstanceConnectEndpoint", "AWS::EC2::Snapshot", "AWS::ECS::ContainerInstance",
+	"AWS::EKS::Dashboard", "AWS::EMRWAL::Workspace", "AWS::Events::Endpoint", "AWS::Events::EventBus",
+	"AWS::Events::EventSource", "AWS::Events::Rule", "AWS::FinSpace::Environment", "AWS::FSx::Volume",
+	"AWS::GameLiftStreams::Application", "AWS::GameLiftStreams::StreamGroup", "AWS::GeoMaps::Provider",
+	"AWS::GeoPlaces::Provider", "AWS::GeoRoutes::Provider", "AWS::Glue::Table",
+	"AWS::GreengrassV2::ComponentVersion", "AWS::GreengrassV2::Deployment", "AWS::GuardDuty::Detector",
+	"AWS::GuardDuty::MalwareScan", "AWS::HealthAgent::Domain", "AWS::HealthAgent::Integration",
+	"AWS::HealthAgent::PatientInsightsJob", "AWS::HealthAgent::Session", "AWS::HealthAgent::Subscription",
+	"AWS::HealthLake::DataTransformationProfile", "AWS::IoT::Certificate", "AWS::IoT::Thing", "AWS::IoT::Tunnel",
+	"AWS::IoTSiteWise::Asset", "AWS::IoTSiteWise::Dataset", "AWS::IoTSiteWise::Pipeline",
+	"AWS::IoTSiteWise::TimeSeries", "AWS::IoTSiteWise::Workspace", "AWS::IoTTwinMaker::Entity",
+	"AWS::IoTTwinMaker::Workspace", "AWS::KendraRanking::ExecutionPlan", "AWS::Kinesis::Stream",
+	"AWS::Kinesis::StreamConsumer", "AWS::KinesisFirehose::DeliveryStream", "AWS::KinesisVideo::SignalingChannel",
+	"AWS::KinesisVideo::Stream", "AWS::Lambda::Function", "AWS::Lambda::MicrovmImage", "AWS::Lex::Bot",
+	"AWS::Lex::BotAlias", "AWS::Logs::LogGroupAuthorization", "AWS::Logs::ScheduledQuery",
+	"AWS::MachineLearning::MlModel", "AWS::ManagedBlockchain::Network", "AWS::ManagedBlockchain::Node",
+	"AWS::ManagedBlockchainQuery::QueryAPI", "AWS::MedicalImaging::Datastore", "AWS::MedicalImaging::Imageset",
+	"AWS::MWAA::Environment", "AWS::NeptuneGraph::Graph", "AWS::NetworkFlowMonitor::Monitor",
+	"AWS::NetworkFlowMonitor::Scope", "AWS::NovaAct::WorkflowDefinition", "AWS::NovaAct::WorkflowRun",
+	"AWS::One::UKey", "AWS::One::User", "AWS::PaymentCryptography::Alias", "AWS::PaymentCryptography::Key",
+	"AWS::PCAConnectorAD::Connector", "AWS::PCAConnectorSCEP::Connector", "AWS::Pinpoint::App",
+	"AWS::QApps::QApp", "AWS::QApps::QAppSession", "AWS::QBusiness::Application", "AWS::QBusiness::DataSource",
+	"AWS::QBusiness::Index", "AWS::QBusiness::Integration", "AWS::QBusiness::WebExperience",
+	"AWS::QDeveloper::Integration", "AWS::Quicksight::ActionConnector", "AWS::QuickSight::App",
+	"AWS::QuickSight::Automation", "AWS::QuickSight::AutomationJob", "AWS::QuickSight::Extension",
+	"AWS::QuickSight::ExtensionAccess", "AWS::QuickSight::Flow", "AWS::QuickSight::FlowSession",
+	"AWS::QuickSight::Page", "AWS::QuickSight::Task", "AWS::RDS::DBCluster", "AWS::Redshift::Cluster",
+	"AWS::ResourceExplorer2::ManagedView", "AWS::ResourceExplorer2::View", "AWS::RUM::AppMonitor",
+	"AWS::S3::AccessPoint", "AWS::S3::Object", "AWS::S3Express::AccessPoint", "AWS::S3Express::Object",
+	"AWS::S3ObjectLambda::AccessPoint", "AWS::S3Outposts::Object", "AWS::S3Tables::Table",
+	"AWS::S3Tables::TableBucket", "AWS::S3Vectors::Index", "AWS::S3Vectors::VectorBucket",
+	"AWS::SageMaker::Endpoint", "AWS::SageMaker::ExperimentTrialComponent", "AWS::SageMaker::FeatureGroup",
+	"AWS::SageMaker::Hub", "AWS::SageMaker::Job", "AWS::SageMaker::MlflowApp",
+	"AWS::SageMaker::MlflowTrackingServer", "AWS::SageMaker::TrainingSession",
+	"AWS::SCN::BusinessRule", "AWS::SCN::DataLakeException", "AWS::SCN::ExceptionInvestigation",
+	"AWS::SCN::ExceptionRule", "AWS::SCN::Instance", "AWS::SCN::Metric", "AWS::SCN::MetricEvaluation",
+	"AWS::SCN::Outcome", "AWS::SCN::OutcomeTemplate", "AWS::SDB::Domain", "AWS::ServiceDiscovery::Namespace",
+	"AWS::ServiceDiscovery::Service", "AWS::SES::ConfigurationSet", "AWS::SES::EmailIdentity", "AWS::SES::Template",
+	"AWS::Signer::SigningJob", "AWS::Signer::SigningProfile", "AWS::SitewiseAssistant::Conversation",
+	"AWS::SMSVoice::CarrierLookup", "AWS::SMSVoice::ConfigurationSet", "AWS::SMSVoice::Message",
+	"AWS::SMSVoice::NotifyConfiguration", "AWS::SMSVoice::OriginationIdentity", "AWS::SNS::PlatformEndpoint",
+	"AWS::SNS::Topic", "AWS::SocialMessaging::PhoneNumberId", "AWS::SocialMessaging::WabaId", "AWS::SQS::Queue",
+	"AWS::SSM::ExecutionPreview", "AWS::SSM::ManagedNode", "AWS::SSMMessages::ControlChannel",
+	"AWS::StepFunctions::Activity", "AWS::StepFunctions::StateMachine", "AWS::SupportAccess::Tenant",
+	"AWS::SupportAccess::TrustingAccount", "AWS::SupportAccess::TrustingRole", "AWS::SWF::Domain",
+	"AWS::ThinClient::Device", "AWS::ThinClient::Environment", "AWS::Timestream::Database",
+	"AWS::Timestream::RegionalEndpoint", "AWS::Timestream::Table", "AWS::Transform::AgentInstance",
+	"AWS::Transform::Profile", "AWS::TransformCustom::Campaign", "AWS::TransformCustom::Conversation",
+	"AWS::TransformCustom::KnowledgeItem", "AWS::TransformCustom::Package", "AWS::UXC::AccountCustomization",
+	"AWS::VerifiedPermissions::PolicyStore", "AWS::WellArchitected::AgentRecommendation", "AWS::XRay::Trace",
 }
