@@ -46,7 +46,9 @@ type Service struct {
 	// action not in the tables of data events and unlogged services is
 	// UnknownObservability.
 	OperationsKnown bool
-	// OperationsDate is the date of the operation data.
+	// OperationsDate is the date until which the operation data is known
+	// complete: the next release of one of the service's SDK APIs that
+	// changed its model, or the data's own date.
 	OperationsDate time.Time
 	// MissingOperations names sources of operations of the service the
 	// catalog lacks (SDK modules the generator could not read); an action

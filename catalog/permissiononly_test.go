@@ -86,12 +86,11 @@ func comparePermissionOnly(c *catalog.Catalog, flags map[string]bool) (confusion
 // differences are explained:
 //   - embedded snapshot: its operation list comes from the AWS SDK for Go
 //     v2 modules and JavaScript v3 clients of 2026; console-only actions
-//     with no public API are marked. Its 19 misses are of the same kind as
+//     with no public API are marked. Its 18 misses are of the same kind as
 //     the service reference's below (backup:*BackupAccessPoint,
 //     quicksight:*Agent*, bedrock:*ResourcePolicy, redshift:*Qev2*):
-//     APIs released after March 2026, which the SDKs now have; and
-//     cloudsearch:search and suggest, which the CloudSearch domain
-//     client has as operations though CloudTrail does not log them.
+//     APIs released after March 2026, which the SDKs now have; and a data
+//     event the reference counts as permission-only (bedrock:RenderPrompt).
 //     Services neither the proxy nor the registry serves an SDK of, or
 //     serves only in versions older than the action data, are unknown;
 //   - service reference: actions whose operation AWS does not publish
