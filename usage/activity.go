@@ -254,7 +254,9 @@ var ErrActivityFormat = errors.New("usage: not an activity log")
 
 // ScanActivity calls fn for each event of the activity log at path, in
 // the order they were written, until fn returns an error. The Activity
-// passed to fn is reused: copy it to keep it.
+// passed to fn is reused: copy it to keep it. A file of another kind, a
+// usage index for one (see Recognize), is a *tailor.KindError that says
+// what it is.
 func ScanActivity(path string, fn func(*Activity) error) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -263,6 +265,9 @@ func ScanActivity(path string, fn func(*Activity) error) error {
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		return fmt.Errorf("usage: %w", err)
+	}
+	if err := kindError(f, st.Size(), path, tailor.KindActivityLog, ErrActivityFormat, tailor.KindActivityLog); err != nil {
 		return fmt.Errorf("usage: %w", err)
 	}
 	pf, err := parquet.OpenFile(f, st.Size())

@@ -11,6 +11,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/internal/atomicfile"
 )
 
@@ -182,6 +183,8 @@ func (ix *Index) WriteFile(path string) error {
 
 // ReadFile reads an index written by WriteFile, or a Parquet file with
 // the same columns produced by another engine (an Athena UNLOAD, DuckDB).
+// A file of another kind, an activity log for one (see Recognize), is a
+// *tailor.KindError that says what it is.
 func ReadFile(path string) (*Index, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -190,6 +193,9 @@ func ReadFile(path string) (*Index, error) {
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		return nil, fmt.Errorf("usage: %w", err)
+	}
+	if err := kindError(f, st.Size(), path, tailor.KindUsageIndex, ErrFormat, tailor.KindUsageIndex, tailor.KindCheckpoint); err != nil {
 		return nil, fmt.Errorf("usage: %w", err)
 	}
 	ix, err := Read(f, st.Size())
