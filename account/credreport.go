@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // CredentialReport is the IAM credential report: one row per user, plus the
@@ -114,8 +116,12 @@ func (r *CredentialReport) Lookup(userOrARN string) *Credential {
 }
 
 // LoadCredentialReport reads a credential report from the named file; see
-// [ReadCredentialReport].
+// [ReadCredentialReport]. A file of another kind (see [Recognize]) is a
+// *tailor.KindError that says what it is.
 func LoadCredentialReport(name string) (*CredentialReport, error) {
+	if err := checkKind(name, tailor.KindCredentialReport); err != nil {
+		return nil, fmt.Errorf("account: %w", err)
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("account: open credential report: %w", err)

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // LastAccessedFile is a last accessed report read from a file the AWS CLI
@@ -33,6 +35,9 @@ type LastAccessedFile struct {
 // (with --max-items/--starting-token) concatenated or in a JSON array. See
 // [Snapshot.ResolveLastAccessed] for how a file's principal is found.
 func LoadLastAccessed(path string) ([]LastAccessedFile, error) {
+	if err := checkKind(path, tailor.KindLastAccessed); err != nil {
+		return nil, fmt.Errorf("account: %w", err)
+	}
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("account: last accessed details: %w", err)

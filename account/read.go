@@ -11,11 +11,18 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // LoadFile reads get-account-authorization-details output from the named
-// file and returns the snapshot it describes; see [Read].
+// file and returns the snapshot it describes; see [Read]. A file of
+// another kind (see [Recognize]) is a *tailor.KindError that says what it
+// is.
 func LoadFile(name string) (*Snapshot, error) {
+	if err := checkKind(name, tailor.KindSnapshot); err != nil {
+		return nil, fmt.Errorf("account: %w", err)
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("account: open authorization details: %w", err)

@@ -93,8 +93,12 @@ func IsShareType(t string) bool { return slices.Contains(shareTypes, t) }
 var ErrResource = errors.New("account: invalid resource")
 
 // LoadResources reads a resources file (see [Resource]) from the named
-// file; see [ReadResources].
+// file; see [ReadResources]. A file of another kind (see [Recognize]) is
+// a *tailor.KindError that says what it is.
 func LoadResources(name string) ([]Resource, error) {
+	if err := checkKind(name, tailor.KindResources); err != nil {
+		return nil, fmt.Errorf("account: %w", err)
+	}
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("account: open resources: %w", err)
