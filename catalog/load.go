@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // Options choose the catalog Load returns. The zero value uses the user
@@ -31,10 +33,20 @@ func DefaultCacheDir() (string, error) {
 
 // Load returns the catalog opts choose: opts.Dir if set; else the cache if
 // Update has filled it (it holds StampFile); else Embedded(). A cache that
-// exists but does not load is an error, not a silent fallback.
+// exists but does not load is an error, not a silent fallback. An
+// opts.Dir that is not a catalog directory (see Recognize) is a
+// *tailor.KindError that says what it is.
 func Load(opts Options) (*Catalog, error) {
 	if opts.Dir != "" {
-		return LoadServiceReference(opts.Dir)
+		if ke, ok := tailor.Check(opts.Dir, []tailor.Kind{tailor.KindCatalog}, Recognize).(*tailor.KindError); ok {
+			ke.Sentinel = ErrNoServices
+			return nil, fmt.Errorf("catalog: %w", ke)
+		}
+		c, err := LoadServiceReference(opts.Dir)
+		if errors.Is(err, ErrNoServices) {
+			err = &tailor.KindError{Path: opts.Dir, Want: tailor.KindCatalog, Err: ErrNoServices}
+		}
+		return c, err
 	}
 	if !opts.NoCache {
 		dir := opts.CacheDir

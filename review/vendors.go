@@ -76,8 +76,13 @@ func (e *VendorsError) Error() string {
 func (e *VendorsError) Unwrap() error { return ErrVendors }
 
 // LoadVendors reads a known-accounts list from the named file; see
-// ReadVendors.
+// ReadVendors. A file that cannot be one, such as a directory or a
+// Parquet file, is a *tailor.KindError that says what it is.
 func LoadVendors(path string) (*Vendors, error) {
+	if ke, ok := tailor.Check(path, []tailor.Kind{tailor.KindVendors}, RecognizeVendors).(*tailor.KindError); ok {
+		ke.Sentinel = ErrVendors
+		return nil, fmt.Errorf("read known accounts: %w", ke)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read known accounts: %w", err)
