@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/report"
 	"github.com/tailor-sec/tailor/review"
 	"github.com/tailor-sec/tailor/usage"
@@ -108,6 +109,9 @@ func runActivity(ctx context.Context, opts *activityOptions) error {
 		}
 		sel.CallerAccounts = append(sel.CallerAccounts, a)
 	}
+	if err := checkInputs(arg("--vendors", opts.Vendors, tailor.KindVendors)); err != nil {
+		return err
+	}
 	vendors, err := loadVendors(opts.io, opts.Vendors, opts.vendorsCache)
 	if err != nil {
 		return err
@@ -144,6 +148,9 @@ func runActivity(ctx context.Context, opts *activityOptions) error {
 		labels = append(labels, fmt.Sprintf("vendor %s (%s)", matches[0].Name, strings.Join(accts, ", ")))
 	}
 	sel.Label = strings.Join(labels, "; ")
+	if err := checkInputs(arg("--events", opts.Events, tailor.KindActivityLog)); err != nil {
+		return err
+	}
 	if _, err := os.Stat(opts.Events); err != nil {
 		return fmt.Errorf("read activity log: %w", err)
 	}

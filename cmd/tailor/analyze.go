@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/account"
 	"github.com/tailor-sec/tailor/report"
 	"github.com/tailor-sec/tailor/review"
@@ -165,6 +166,20 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	io := opts.io
 	start := time.Now()
 	since, until, err := parseWindow(opts.Since, opts.Until, opts.Now())
+	if err != nil {
+		return err
+	}
+	// Every file given is what it should be before the long part.
+	if err := checkSources(opts.Sources); err != nil {
+		return err
+	}
+	err = checkInputs(
+		arg("--iam", opts.IAM, tailor.KindSnapshot),
+		arg("--credential-report", opts.CredentialReport, tailor.KindCredentialReport),
+		arg("--resources", opts.Resources, tailor.KindResources),
+		arg("--vendors", opts.Vendors, tailor.KindVendors),
+		arg("--catalog", opts.CatalogDir, tailor.KindCatalog),
+	)
 	if err != nil {
 		return err
 	}

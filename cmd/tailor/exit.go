@@ -3,13 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // Exit codes. They are listed in `tailor --help` and in the README.
 const (
 	exitOK       = 0 // success
 	exitError    = 1 // the command failed
-	exitUsage    = 2 // bad flags or arguments
+	exitUsage    = 2 // bad flags or arguments, a file of the wrong kind
 	exitUnmapped = 3 // catalog map: the event maps to no IAM action
 	exitPartial  = 4 // finished, but some input was unreadable
 	exitFindings = 5 // review: a finding at or above --fail-on exists
@@ -18,7 +20,7 @@ const (
 const exitCodeHelp = `Exit codes:
   0  success
   1  error
-  2  bad flags or arguments
+  2  bad flags or arguments, or a file that is not what its flag wants
   3  catalog map: the call maps to no IAM action
   4  finished, but some input was unreadable (the output holds the rest)
   5  review: a finding at or above --fail-on exists`
@@ -49,7 +51,7 @@ func exitCode(err error) int {
 		return exitOK
 	}
 	var fe *flagError
-	if errors.As(err, &fe) {
+	if errors.As(err, &fe) || errors.Is(err, tailor.ErrKind) {
 		return exitUsage
 	}
 	var ce *codeError

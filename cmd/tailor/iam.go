@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/spf13/cobra"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/account"
 )
 
@@ -339,6 +340,13 @@ snapshot held for the same principal.`,
 }
 
 func runIAMAddLastAccessed(opts *iamAddLastAccessedOptions) error {
+	args := []input{arg("--iam", opts.IAM, tailor.KindSnapshot)}
+	for _, p := range opts.Paths {
+		args = append(args, arg("PATH", p, tailor.KindLastAccessed))
+	}
+	if err := checkInputs(args...); err != nil {
+		return err
+	}
 	snap, err := account.LoadFile(opts.IAM)
 	if err != nil {
 		return err

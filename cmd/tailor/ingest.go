@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/ingest"
 	"github.com/tailor-sec/tailor/ingest/s3"
@@ -132,6 +133,9 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	}
 	if opts.Events != "" && opts.Checkpoint != "" {
 		return flagErrorf("--events cannot be resumed from a checkpoint: use one or the other")
+	}
+	if err := checkIngestFiles(opts); err != nil {
+		return err
 	}
 	sources, err := openSources(ctx, opts)
 	if err != nil {
@@ -439,4 +443,27 @@ func printProblems(io *ioStreams, problems []*ingest.FileError) {
 		}
 		fmt.Fprintf(io.ErrOut, "unreadable: %v\n", p)
 	}
+}
+
+// checkIngestFiles checks the files an ingest reads and writes, before it
+// reads any log: the sources, the index appended to, the checkpoint, and
+// what the outputs would write over.
+func checkIngestFiles(opts *ingestOptions) error {
+	if err := checkSources(opts.Sources); err != nil {
+		return err
+	}
+	checkpoint := opts.Checkpoint
+	if _, err := os.Stat(checkpoint); errors.Is(err, os.ErrNotExist) {
+		checkpoint = "" // a new one
+	}
+	err := checkInputs(arg("--append", opts.Append, tailor.KindUsageIndex), arg("--checkpoint", checkpoint, tailor.KindCheckpoint))
+	if err != nil {
+		return err
+	}
+	output := opts.Output
+	if output == opts.Append {
+		output = "" // checked as --append
+	}
+	return checkOutputs(arg("--append", opts.Append, tailor.KindUsageIndex), arg("-o", output, tailor.KindUsageIndex), arg("--events", opts.Events, tailor.KindActivityLog),
+		arg("--checkpoint", opts.Checkpoint, tailor.KindCheckpoint))
 }

@@ -198,7 +198,7 @@ func TestUsageShowAndMerge(t *testing.T) {
 	if code, _, _ := runTailor(t, "", "usage", "show", m, "--kind", "nonsense"); code != exitUsage {
 		t.Errorf("bad --kind: exit %d", code)
 	}
-	if code, _, stderr := runTailor(t, "", "usage", "show", filepath.Join(dir, "alice.json")); code != exitError || !strings.Contains(stderr, "not a usage index") {
+	if code, _, stderr := runTailor(t, "", "usage", "show", filepath.Join(dir, "alice.json")); code != exitUsage || !strings.Contains(stderr, "alice.json is a CloudTrail log file, not a usage index") {
 		t.Errorf("not an index: exit %d, %s", code, stderr)
 	}
 }

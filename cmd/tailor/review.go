@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/account"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/report"
@@ -212,6 +213,18 @@ func reviewInputs(opts *reviewOptions) (review.Input, review.Options, error) {
 		}
 		ro.Now = t
 	}
+	err := checkInputs(
+		arg("--iam", opts.IAM, tailor.KindSnapshot),
+		arg("--usage", opts.Usage, tailor.KindUsageIndex),
+		arg("--events", opts.Events, tailor.KindActivityLog),
+		arg("--credential-report", opts.CredentialReport, tailor.KindCredentialReport),
+		arg("--resources", opts.Resources, tailor.KindResources),
+		arg("--vendors", opts.Vendors, tailor.KindVendors),
+		arg("--catalog", opts.CatalogDir, tailor.KindCatalog),
+	)
+	if err != nil {
+		return in, ro, err
+	}
 	cat, err := catalog.Load(catalog.Options{Dir: opts.CatalogDir})
 	if err != nil {
 		return in, ro, err
@@ -224,6 +237,9 @@ func reviewInputs(opts *reviewOptions) (review.Input, review.Options, error) {
 	}
 	if opts.Usage != "" {
 		if in.Usage, err = usage.ReadFile(opts.Usage); err != nil {
+			return in, ro, err
+		}
+		if err := checkAccounts(opts.io, in.Snapshot, opts.IAM, in.Usage, opts.Usage, ro.OwnAccounts); err != nil {
 			return in, ro, err
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/account"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/internal/atomicfile"
@@ -167,6 +168,11 @@ func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
 	if err != nil {
 		return err
 	}
+	err = checkInputs(arg("--usage", opts.Usage, tailor.KindUsageIndex), arg("--iam", opts.IAM, tailor.KindSnapshot),
+		arg("--catalog", opts.CatalogDir, tailor.KindCatalog))
+	if err != nil {
+		return err
+	}
 	cat, err := catalog.Load(catalog.Options{Dir: opts.CatalogDir})
 	if err != nil {
 		return fmt.Errorf("load catalog: %w", err)
@@ -177,6 +183,9 @@ func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
 	}
 	ix, err := usage.ReadFile(opts.Usage)
 	if err != nil {
+		return err
+	}
+	if err := checkAccounts(opts.io, snap, opts.IAM, ix, opts.Usage, splitList(opts.OwnAccounts)); err != nil {
 		return err
 	}
 	mode, _ := rightsize.ParseResourceMode(opts.Resources)

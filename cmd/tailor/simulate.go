@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/policy"
 )
@@ -137,6 +138,18 @@ func toStatementJSON(r policy.StatementRef) statementJSON {
 }
 
 func runSimulate(_ context.Context, opts *simulateOptions) error {
+	files := []input{arg("--boundary", opts.Boundary, tailor.KindPolicy)}
+	for _, f := range opts.Policies {
+		files = append(files, arg("--policy", f, tailor.KindPolicy))
+	}
+	for _, lvl := range opts.SCPs {
+		for _, f := range strings.Split(lvl, ",") {
+			files = append(files, arg("--scp", strings.TrimSpace(f), tailor.KindPolicy))
+		}
+	}
+	if err := checkInputs(files...); err != nil {
+		return err
+	}
 	var set policy.PolicySet
 	var all []*policy.Policy
 	for _, f := range opts.Policies {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/usage"
 )
 
@@ -114,6 +115,9 @@ func runUsageShow(ctx context.Context, opts *usageShowOptions) error {
 	}
 	if opts.Format != "table" && opts.Format != "json" && opts.Format != "csv" {
 		return flagErrorf("--format: want table, json or csv, not %q", opts.Format)
+	}
+	if err := checkInputs(arg("INDEX", opts.Index, tailor.KindUsageIndex, tailor.KindCheckpoint)); err != nil {
+		return err
 	}
 	ix, err := usage.ReadFile(opts.Index)
 	if err != nil {
@@ -227,6 +231,16 @@ whose AssumeRole call is in another shard are attributed here.`,
 }
 
 func runUsageMerge(ctx context.Context, opts *usageMergeOptions) error {
+	var args []input
+	for _, p := range opts.Inputs {
+		args = append(args, arg("INDEX", p, tailor.KindUsageIndex, tailor.KindCheckpoint))
+	}
+	if err := checkInputs(args...); err != nil {
+		return err
+	}
+	if err := checkOutputs(arg("-o", opts.Output, tailor.KindUsageIndex)); err != nil {
+		return err
+	}
 	var idx []*usage.Index
 	for _, p := range opts.Inputs {
 		ix, err := usage.ReadFile(p)

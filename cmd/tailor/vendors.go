@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/review"
 )
 
@@ -105,6 +106,9 @@ func runVendors(ctx context.Context, opts *vendorsOptions) error {
 		}
 		fmt.Fprintf(opts.io.ErrOut, "%d vendors, %d accounts → %s\n", v.Len(), accts, v.Source())
 		return nil
+	}
+	if err := checkInputs(arg("--vendors", opts.Vendors, tailor.KindVendors)); err != nil {
+		return err
 	}
 	v, err := loadVendors(opts.io, opts.Vendors, opts.Path)
 	if err != nil {
