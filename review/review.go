@@ -317,6 +317,22 @@ func Review(ctx context.Context, in Input, opts Options) (*Report, error) {
 		},
 		AllPrincipals: opts.AllPrincipals,
 	}
+	if in.Usage != nil && !hasRecords(in.Usage) {
+		// An index of no record is no evidence: judged from it, every
+		// permission would look unused.
+		r.note("The usage index holds no CloudTrail records: nothing was judged from it.")
+		r.in.Usage = nil
+	}
+	if in.Events != nil {
+		ok, err := hasEvents(in.Events)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			r.note("The activity log holds no events: nothing was judged from it.")
+			r.in.Events = nil
+		}
+	}
 	if acct != "" {
 		r.own[acct] = true
 	}
@@ -563,4 +579,27 @@ func dayString(t time.Time) string {
 		return "never"
 	}
 	return t.UTC().Format("2006-01-02")
+}
+
+// hasRecords reports whether the index holds any record of the logs: a
+// coverage row (every index tailor writes has one per day, account and
+// region with logs), else, for one another engine wrote, a call row.
+func hasRecords(ix *usage.Index) bool {
+	if len(ix.Select(usage.Query{Kinds: []usage.Kind{usage.KindCoverage}})) > 0 {
+		return true
+	}
+	found := false
+	ix.Scan(usage.Query{}, func(*usage.Row) { found = true })
+	return found
+}
+
+// hasEvents reports whether the activity log events streams holds an
+// event, reading no further than the first.
+func hasEvents(events func(fn func(*usage.Activity) error) error) (bool, error) {
+	errFound := errors.New("found")
+	err := events(func(*usage.Activity) error { return errFound })
+	if err == errFound {
+		return true, nil
+	}
+	return false, err
 }

@@ -341,9 +341,38 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	fmt.Fprintf(opts.io.ErrOut, "%s; %d index rows → %s\n", summary(res.Stats, time.Since(start)), ix.Len(), opts.Output)
 	if len(res.Problems) > 0 {
 		printProblems(opts.io, res.Problems)
+	}
+	// An index of no record is no evidence of anything. A shard may be
+	// given no object at all: its merge with the others says.
+	if shard.N <= 1 && len(ix.Select(usage.Query{Kinds: []usage.Kind{usage.KindCoverage}})) == 0 {
+		filtered := !filter.Since.IsZero() || !filter.Until.IsZero() || len(filter.Accounts)+len(filter.Regions) > 0
+		return &codeError{code: exitPartial, msg: noRecords(res.Stats, len(res.Problems), filtered, opts.Output)}
+	}
+	if len(res.Problems) > 0 {
 		return &codeError{code: exitPartial, msg: fmt.Sprintf("%d of %d files could not be read whole; the index holds everything else", len(res.Problems), res.Stats.Done)}
 	}
 	return nil
+}
+
+// noRecords says why the index at path holds no record: the sources held
+// none (or files that could not be read whole), or none the window and
+// filters select.
+func noRecords(s ingest.Snapshot, failed int, filtered bool, path string) string {
+	switch {
+	case s.Events == 1:
+		return fmt.Sprintf("the one CloudTrail record read is not in the window or of the accounts and regions asked for: %s holds no calls", path)
+	case s.Events > 0:
+		return fmt.Sprintf("none of the %d CloudTrail records read is in the window or of the accounts and regions asked for: %s holds no calls", s.Events, path)
+	case s.Done == 0 && filtered:
+		return fmt.Sprintf("no log file of the sources is of the window or of the accounts and regions asked for: %s holds no calls", path)
+	case s.Done == 0:
+		return fmt.Sprintf("no CloudTrail records: the sources hold no log files (.json, .json.gz, .jsonl, .zip): %s holds no calls", path)
+	}
+	msg := fmt.Sprintf("no CloudTrail records in the sources (%d files read, %d skipped as not CloudTrail logs", s.Done-s.Failed-s.Skipped, s.Skipped)
+	if failed > 0 {
+		msg += fmt.Sprintf(", %d unreadable", failed)
+	}
+	return msg + "): " + path + " holds no calls"
 }
 
 // appendFilter makes the filter of a run that appends to an index with

@@ -183,3 +183,37 @@ func TestOwnAccounts(t *testing.T) {
 		t.Errorf("analyze: exit %d, stderr\n%s\nwant exit 2 and it to end\n%s", code, stderr, want)
 	}
 }
+
+// TestNoRecords: input with no CloudTrail record at all is said so, with
+// exit status 4.
+func TestNoRecords(t *testing.T) {
+	f := newInputFiles(t)
+	out := filepath.Join(f.dir, "out.parquet")
+	lines := filepath.Join(f.dir, "lines.jsonl")
+	os.WriteFile(lines, []byte(rec("a", "2026-10-01T00:00:00Z")+"\n"+rec("b", "2026-10-02T00:00:00Z")+"\n"+rec("c", "2026-10-03T00:00:00Z")+"\n"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		last string // the last line of stderr
+	}{
+		{"empty directory", []string{"ingest", f.emptyDir, "-o", out},
+			"tailor: no CloudTrail records: the sources hold no log files (.json, .json.gz, .jsonl, .zip): " + out + " holds no calls"},
+		{"JSON that is not CloudTrail", []string{"ingest", f.notLogs, "-o", out},
+			"tailor: no CloudTrail records in the sources (0 files read, 1 skipped as not CloudTrail logs): " + out + " holds no calls"},
+		{"a record outside the window", []string{"ingest", f.logFile, "-o", out, "--since", "2030-01-01"},
+			"tailor: the one CloudTrail record read is not in the window or of the accounts and regions asked for: " + out + " holds no calls"},
+		{"records outside the window", []string{"ingest", lines, "-o", out, "--since", "2030-01-01"},
+			"tailor: none of the 3 CloudTrail records read is in the window or of the accounts and regions asked for: " + out + " holds no calls"},
+		{"logs outside the window", []string{"ingest", f.logs, "-o", out, "--until", "2001-01-01"},
+			"tailor: no log file of the sources is of the window or of the accounts and regions asked for: " + out + " holds no calls"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := rvRun(t, tt.args...)
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if code != exitPartial || lines[len(lines)-1] != tt.last {
+				t.Errorf("exit %d, stderr\n%s\nwant exit 4 and last line\n%s", code, stderr, tt.last)
+			}
+		})
+	}
+}
