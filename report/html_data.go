@@ -55,12 +55,18 @@ type htmlCoverage struct {
 	MissingDays      []string     `json:"missing_days"`
 	Gaps             []htmlGap    `json:"gaps"`
 	DataEventSources []string     `json:"data_event_sources"`
+	// Unreadable are the log files the index could not read whole: the
+	// records after each break are missing from it.
+	Unreadable []usage.UnreadableSource `json:"unreadable"`
 }
 
 type htmlSeries struct {
 	Account string  `json:"account"`
 	Region  string  `json:"region"`
 	Records []int64 `json:"records"`
+	// Lost lists the days (indexes into htmlIndex.Days) of which a log
+	// file of the account and region could not be read whole.
+	Lost []int `json:"lost,omitempty"`
 }
 
 // htmlGap is a run of days without logs for one account and region,
@@ -465,7 +471,11 @@ func htmlDays(w review.Window, ix *usage.Index) ([]string, map[time.Time]int) {
 func htmlCoverageOf(ix *usage.Index, days []string, dayIndex map[time.Time]int) *htmlCoverage {
 	type ar struct{ account, region string }
 	series := map[ar][]int64{}
-	cov := &htmlCoverage{Total: make([]int64, len(days)), MissingDays: []string{}, Gaps: []htmlGap{}, Series: []htmlSeries{}, DataEventSources: []string{}}
+	cov := &htmlCoverage{Total: make([]int64, len(days)), MissingDays: []string{}, Gaps: []htmlGap{}, Series: []htmlSeries{},
+		DataEventSources: []string{}, Unreadable: ix.Unreadable()}
+	if cov.Unreadable == nil {
+		cov.Unreadable = []usage.UnreadableSource{}
+	}
 	ix.Scan(usage.Query{Kinds: []usage.Kind{usage.KindCoverage}}, func(r *usage.Row) {
 		if r.EventSource != "" && !slices.Contains(cov.DataEventSources, r.EventSource) {
 			cov.DataEventSources = append(cov.DataEventSources, r.EventSource)
@@ -484,12 +494,34 @@ func htmlCoverageOf(ix *usage.Index, days []string, dayIndex map[time.Time]int) 
 		cov.Total[di] += r.Calls
 	})
 	slices.Sort(cov.DataEventSources)
+	// The days, accounts and regions whose records a file that broke
+	// held, as its key shows them: a row of its own if nothing of that
+	// account and region was read at all.
+	lost := map[ar][]int{}
+	for _, u := range cov.Unreadable {
+		d, err := time.Parse(time.DateOnly, u.Day)
+		if err != nil || u.Account == "" {
+			continue
+		}
+		di, ok := dayIndex[d]
+		if !ok {
+			continue
+		}
+		k := ar{u.Account, u.Region}
+		if series[k] == nil {
+			series[k] = make([]int64, len(days))
+		}
+		if !slices.Contains(lost[k], di) {
+			lost[k] = append(lost[k], di)
+		}
+	}
 	keys := slices.SortedFunc(maps.Keys(series), func(a, b ar) int {
 		return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.region, b.region))
 	})
 	for _, k := range keys {
 		s := series[k]
-		cov.Series = append(cov.Series, htmlSeries{Account: k.account, Region: k.region, Records: s})
+		slices.Sort(lost[k])
+		cov.Series = append(cov.Series, htmlSeries{Account: k.account, Region: k.region, Records: s, Lost: lost[k]})
 		for i := 0; i < len(s); i++ {
 			if s[i] != 0 {
 				continue

@@ -145,7 +145,11 @@ func WriteReviewText(w io.Writer, rep *review.Report, opts TextOptions) error {
 		read = append(read, rep.Inputs.IAM+" (IAM)")
 	}
 	if rep.Inputs.Usage != "" {
-		read = append(read, rep.Inputs.Usage+" (usage)")
+		if n := len(rep.Inputs.Unreadable); n > 0 {
+			read = append(read, fmt.Sprintf("%s (usage; %d %s could not be read whole)", rep.Inputs.Usage, n, pluralText(n, "log file", "log files")))
+		} else {
+			read = append(read, rep.Inputs.Usage+" (usage)")
+		}
 	}
 	if rep.Inputs.Events != "" {
 		read = append(read, rep.Inputs.Events+" (activity)")

@@ -14,6 +14,7 @@ import (
 	"github.com/tailor-sec/tailor/policy"
 	"github.com/tailor-sec/tailor/policydiff"
 	"github.com/tailor-sec/tailor/rightsize"
+	"github.com/tailor-sec/tailor/usage"
 )
 
 // RightsizeSchema names the format of the rightsize JSON documents.
@@ -25,8 +26,18 @@ type RightsizeRun struct {
 	Tool        string                  // "tailor v1.2.3"
 	Catalog     string                  // the catalog's source
 	Window      rightsize.Window        // over all accounts
+	Inputs      *RightsizeInputs        // what the run read, when known
 	Suggestions []*rightsize.Suggestion // in the order asked
 	Failures    []RightsizeFailure
+}
+
+// RightsizeInputs names the files a run read, and the log files of the
+// usage index that could not be read whole: the suggestions were made
+// without the records after each break.
+type RightsizeInputs struct {
+	Usage      string                   `json:"usage,omitempty"`
+	IAM        string                   `json:"iam,omitempty"`
+	Unreadable []usage.UnreadableSource `json:"unreadable,omitempty"`
 }
 
 // RightsizeFailure is a principal without a suggestion, and why.
@@ -213,9 +224,10 @@ func WriteRightsizeJSON(w io.Writer, run *RightsizeRun) error {
 		Tool       string             `json:"tool,omitempty"`
 		Catalog    string             `json:"catalog,omitempty"`
 		Window     rightsize.Window   `json:"window"`
+		Inputs     *RightsizeInputs   `json:"inputs,omitempty"`
 		Principals []*rightsizeDoc    `json:"principals"`
 		Failures   []RightsizeFailure `json:"failures"`
-	}{Schema: RightsizeSchema, Tool: run.Tool, Catalog: run.Catalog, Window: run.Window,
+	}{Schema: RightsizeSchema, Tool: run.Tool, Catalog: run.Catalog, Window: run.Window, Inputs: run.Inputs,
 		Principals: []*rightsizeDoc{}, Failures: run.Failures}
 	if doc.Failures == nil {
 		doc.Failures = []RightsizeFailure{}

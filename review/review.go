@@ -161,6 +161,10 @@ type Inputs struct {
 	ResourceEntries  int    `json:"resource_entries,omitempty"`
 	Vendors          string `json:"vendors,omitempty"`
 	VendorEntries    int    `json:"vendor_entries,omitempty"`
+	// Unreadable are the log files the usage index was built from that
+	// could not be read whole: the review judged without the records
+	// after each break.
+	Unreadable []usage.UnreadableSource `json:"unreadable,omitempty"`
 }
 
 // Thresholds are the limits the review applied.
@@ -331,6 +335,13 @@ func Review(ctx context.Context, in Input, opts Options) (*Report, error) {
 		if !ok {
 			r.note("The activity log holds no events: nothing was judged from it.")
 			r.in.Events = nil
+		}
+	}
+	if in.Usage != nil {
+		r.report.Inputs.Unreadable = in.Usage.Unreadable()
+		if n := len(r.report.Inputs.Unreadable); n > 0 {
+			r.note(fmt.Sprintf("%d %s the usage index was built from could not be read whole: the review judged without the records after each break (inputs.unreadable lists them).",
+				n, plural(n, "log file", "log files")))
 		}
 	}
 	if acct != "" {

@@ -98,10 +98,17 @@ cannot show an action, the rightsizer keeps it if IAM saw it used and
 removes it if IAM tracked it over the whole window unused. SOURCEs are as
 for 'tailor ingest': directories, files, - for stdin, s3://bucket/prefix.
 
+Every file given is checked to be what its flag wants before the logs are
+read (exit status 2 otherwise), and the snapshot to be of an account the
+logs hold (or one --own-accounts names).
+
 A principal that gets no suggestion (policies missing from the snapshot) is
 named on stderr and in the report; the rest is still written. The exit
-status is 4 when some log could not be read whole, 5 when --fail-on is given
-and a finding at or above it exists, 1 when a suggestion failed its proof.`,
+status is 5 when --fail-on is given and a finding at or above it exists,
+else 1 when a suggestion failed its proof, else 4 when the input was
+partial: some log could not be read whole (in this run or an earlier one),
+or the logs hold no CloudTrail record in the window (then no policy is
+suggested). Each of them is printed whatever the status.`,
 		Example: `  tailor analyze testdata/demo/AWSLogs --iam testdata/demo/iam.json \
       --credential-report testdata/demo/credential-report.csv -o demo-report
   tailor analyze s3://org-trail/AWSLogs/o-a1b2c3d4e5 --live --profile audit --since 90d -o acme-prod
@@ -225,13 +232,13 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 		ing.Append = ing.Output
 		fmt.Fprintf(io.ErrOut, "appending to %s: reading only the logs it has not read\n", ing.Output)
 	}
-	var partial error
+	// Partial input (a file not read whole, no records) is judged from
+	// the index below, which remembers it across runs.
 	if err := runIngest(ctx, ing); err != nil {
 		var ce *codeError
 		if !errors.As(err, &ce) || ce.code != exitPartial {
 			return err
 		}
-		partial = err
 	}
 
 	// Review, with the rightsizer attached to the remedies.
@@ -246,8 +253,19 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	if err != nil {
 		return err
 	}
+	var partial []string
+	if p := partialText(in.Usage.Unreadable()); p != "" {
+		partial = append(partial, p)
+	}
+	// A window without a record shows no use of anything: a suggestion
+	// from it would take every permission away.
+	empty := rs.Window().DaysWithLogs == 0
 	sug := &suggester{rs: rs, snap: in.Snapshot, done: map[string]*rightsize.Result{}}
-	ro.Rightsizer = sug
+	if empty {
+		partial = append(partial, "the logs hold no CloudTrail records in the window: no policies suggested")
+	} else {
+		ro.Rightsizer = sug
+	}
 	rep, err := review.Review(ctx, in, ro)
 	if err != nil {
 		return err
@@ -275,7 +293,11 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 		}
 	}
 	var verifyFailed int
-	for _, res := range sug.all(ctx, thirdParty) {
+	var results []*rightsize.Result
+	if !empty {
+		results = sug.all(ctx, thirdParty)
+	}
+	for _, res := range results {
 		if res.Err != nil {
 			if errors.Is(res.Err, rightsize.ErrVerify) {
 				verifyFailed++
@@ -347,21 +369,17 @@ func runAnalyze(ctx context.Context, opts *analyzeOptions) error {
 	c := rep.Counts
 	fmt.Fprintf(io.ErrOut, "reviewed %d principals, %d third parties: %d critical, %d high, %d medium, %d low, %d info\n",
 		len(rep.Principals), len(thirdParty)+len(sel.CallerAccounts), c.Critical, c.High, c.Medium, c.Low, c.Info)
-	fmt.Fprintf(io.ErrOut, "suggested %d policies → %s; review → %s, %s\n", len(run.Suggestions), path(analyzeRightsize),
-		path(analyzeReview), path(analyzeSARIF))
+	if empty {
+		fmt.Fprintf(io.ErrOut, "suggested no policies: the logs hold no CloudTrail records in the window; review → %s, %s\n",
+			path(analyzeReview), path(analyzeSARIF))
+	} else {
+		fmt.Fprintf(io.ErrOut, "suggested %d policies → %s; review → %s, %s\n", len(run.Suggestions), path(analyzeRightsize),
+			path(analyzeReview), path(analyzeSARIF))
+	}
 	fmt.Fprintf(io.ErrOut, "report → %s (%s) in %s\n", path(analyzeReport), sizeText(doc.Len()), time.Since(start).Round(time.Millisecond))
 	fmt.Fprintf(io.ErrOut, "open it in a browser: %s\n", fileURL(path(analyzeReport)))
 
-	if err := failOn(opts.FailOn, rep); err != nil {
-		return err
-	}
-	if partial != nil {
-		return partial
-	}
-	if verifyFailed > 0 {
-		return &codeError{code: exitError}
-	}
-	return nil
+	return outcome(failOn(opts.FailOn, rep), verifyFailed > 0, strings.Join(partial, "; "))
 }
 
 // suggester attaches the rightsizer to the review (review.Rightsizer) and

@@ -13,17 +13,22 @@ const (
 	exitError    = 1 // the command failed
 	exitUsage    = 2 // bad flags or arguments, a file of the wrong kind
 	exitUnmapped = 3 // catalog map: the event maps to no IAM action
-	exitPartial  = 4 // finished, but some input was unreadable
-	exitFindings = 5 // review: a finding at or above --fail-on exists
+	exitPartial  = 4 // finished, but some input was unreadable or held no records
+	exitFindings = 5 // review, analyze: a finding at or above --fail-on exists
 )
 
+// When several outcomes apply, the status is the first of 5, 1 and 4
+// (see outcome), and each of them is printed.
 const exitCodeHelp = `Exit codes:
   0  success
   1  error
   2  bad flags or arguments, or a file that is not what its flag wants
   3  catalog map: the call maps to no IAM action
-  4  finished, but some input was unreadable (the output holds the rest)
-  5  review: a finding at or above --fail-on exists`
+  4  finished, but some input was partial: a log file could not be read
+     whole, or the logs held no CloudTrail records (the output holds the rest)
+  5  review, analyze: a finding at or above --fail-on exists
+When several apply, the status is the first of 5, 1 and 4, and each is
+printed: partial input is always said on stderr, in the JSON and the report.`
 
 // flagError is a usage mistake: bad flag values or arguments.
 type flagError struct{ err error }

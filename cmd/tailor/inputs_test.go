@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -185,7 +186,8 @@ func TestOwnAccounts(t *testing.T) {
 }
 
 // TestNoRecords: input with no CloudTrail record at all is said so, with
-// exit status 4.
+// exit status 4; analyze suggests nothing from it and judges nothing from
+// the empty logs.
 func TestNoRecords(t *testing.T) {
 	f := newInputFiles(t)
 	out := filepath.Join(f.dir, "out.parquet")
@@ -215,5 +217,39 @@ func TestNoRecords(t *testing.T) {
 				t.Errorf("exit %d, stderr\n%s\nwant exit 4 and last line\n%s", code, stderr, tt.last)
 			}
 		})
+	}
+
+	// The issue's case: analyze of an empty directory said "suggested 3
+	// policies" and exit 0.
+	dir := filepath.Join(f.dir, "analyze")
+	code, _, stderr := rvRun(t, "analyze", f.emptyDir, "--iam", f.iam, "--progress", "never", "-o", dir)
+	for _, want := range []string{"suggested no policies: the logs hold no CloudTrail records in the window",
+		"tailor: input partial: the logs hold no CloudTrail records in the window: no policies suggested\n"} {
+		if code != exitPartial || !strings.Contains(stderr, want) {
+			t.Errorf("analyze: exit %d, stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+	if files, _ := os.ReadDir(filepath.Join(dir, "rightsize")); len(files) > 0 {
+		t.Errorf("analyze wrote %d rightsize files from no logs", len(files))
+	}
+	var rep struct {
+		Principals []struct {
+			Findings []struct{ Rule string }
+		}
+		Notes []string
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "review.json"))
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range rep.Principals {
+		for _, fd := range p.Findings {
+			if fd.Rule == "PERMISSIONS-UNUSED" {
+				t.Error("PERMISSIONS-UNUSED judged from no logs")
+			}
+		}
+	}
+	if !strings.Contains(strings.Join(rep.Notes, "\n"), "The usage index holds no CloudTrail records: nothing was judged from it.") {
+		t.Errorf("notes: %q", rep.Notes)
 	}
 }

@@ -81,7 +81,9 @@ review of old logs judges ages as of then. An address counts as outside
 unless it is private, AWS-internal or in --own-networks.
 
 With --fail-on SEVERITY the exit status is 5 when a finding at or above it
-exists (after the output is written).`,
+exists (after the output is written); else it is 4 when the usage index
+could not read some log file whole, which stderr, inputs.unreadable in the
+JSON and the text say in any case.`,
 		Example: `  tailor review --iam iam.json --usage usage.parquet --events events.parquet \
       --credential-report creds.csv
   tailor review --iam iam.json --own-accounts 111122223333,444455556666 --format sarif > review.sarif
@@ -150,7 +152,13 @@ func runReview(ctx context.Context, opts *reviewOptions) error {
 	if err != nil {
 		return err
 	}
-	return failOn(opts.FailOn, rep)
+	var partial string
+	if in.Usage != nil {
+		unreadable := in.Usage.Unreadable()
+		printUnreadable(opts.io, unreadable)
+		partial = partialText(unreadable)
+	}
+	return outcome(failOn(opts.FailOn, rep), false, partial)
 }
 
 // failOn returns the error that makes the exit status 5 when the report

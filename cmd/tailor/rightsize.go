@@ -102,7 +102,9 @@ documents when the suggestion is split at 6,144 characters), <name>.diff,
 
 A principal that gets no suggestion (policies missing from the snapshot, a
 failed verification) is reported on stderr, with --format json also in the
-document; the others are still written, and the exit status is 1.`,
+document; the others are still written, and the exit status is 1. Else it
+is 4 when the usage index could not read some log file whole (stderr and
+inputs.unreadable in the JSON name them) or holds no record in the window.`,
 		Example: `  tailor rightsize --usage usage.parquet --iam iam.json --principal DatadogIntegrationRole
   tailor rightsize --usage usage.parquet --iam iam.json --third-party --since 90d -o rightsized/
   tailor rightsize --usage usage.parquet --iam iam.json --all --resources observed --format json
@@ -198,7 +200,8 @@ func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
 	if err != nil {
 		return err
 	}
-	run := &report.RightsizeRun{Tool: "tailor " + version, Catalog: cat.Source(), Window: rs.Window()}
+	run := &report.RightsizeRun{Tool: "tailor " + version, Catalog: cat.Source(), Window: rs.Window(),
+		Inputs: &report.RightsizeInputs{Usage: opts.Usage, IAM: opts.IAM, Unreadable: ix.Unreadable()}}
 	var subjects []*rightsize.Subject
 	for _, p := range principals {
 		s, err := rs.Subject(snap, p)
@@ -246,10 +249,15 @@ func runRightsize(ctx context.Context, opts *rightsizeOptions) error {
 	for _, f := range run.Failures {
 		fmt.Fprintf(opts.io.ErrOut, "tailor: rightsize %s: %s\n", f.Principal, f.Error)
 	}
-	if len(run.Failures) > 0 {
-		return &codeError{code: exitError}
+	var partial []string
+	if p := partialText(run.Inputs.Unreadable); p != "" {
+		printUnreadable(opts.io, run.Inputs.Unreadable)
+		partial = append(partial, p)
 	}
-	return nil
+	if run.Window.DaysWithLogs == 0 {
+		partial = append(partial, "the logs hold no CloudTrail records in the window: every statement is kept as it is")
+	}
+	return outcome(nil, len(run.Failures) > 0, strings.Join(partial, "; "))
 }
 
 // selectPrincipals returns the principals the flags name: each

@@ -100,6 +100,12 @@
     sec.appendChild(h("h2", { id: "overview-h" }, "Overview"));
     var c = index.counts;
     var cov = index.coverage;
+    var unreadable = cov ? cov.unreadable || [] : [];
+    var noRecords = cov && !(cov.total || []).some(function (n) { return n > 0; });
+    var partial = [];
+    if (unreadable.length) partial.push(plural(unreadable.length, "log file", "log files") + " could not be read whole: the records after each break are missing (see Coverage)");
+    if (noRecords) partial.push("the logs hold no CloudTrail records in the window: nothing is judged from them and no policy is suggested");
+    if (partial.length) sec.appendChild(h("p", { class: "warn", id: "partial-input", role: "alert" }, "Input partial: " + partial.join("; ") + "."));
     var accounts = [index.account].concat((index.own_accounts || []).filter(function (a) { return a !== index.account; }));
     var cards = h("div", { class: "cards", id: "overview-cards" },
       card(num(index.totals.principals), "principals reviewed"),
@@ -125,7 +131,7 @@
     var inputs = [];
     var inp = index.inputs || {};
     if (inp.iam) inputs.push(inp.iam + " (IAM)");
-    if (inp.usage) inputs.push(inp.usage + " (usage)");
+    if (inp.usage) inputs.push(inp.usage + (unreadable.length ? " (usage; " + plural(unreadable.length, "log file", "log files") + " could not be read whole)" : " (usage)"));
     if (inp.events) inputs.push(inp.events + " (activity)");
     if (inp.credential_report) inputs.push(inp.credential_report + " (credentials)");
     if (inp.vendors) inputs.push(inp.vendors + " (" + plural(inp.vendor_entries, "vendor", "vendors") + ")");
@@ -140,12 +146,16 @@
     sec.appendChild(sevs);
 
     sec.appendChild(h("h3", null, "Coverage"));
-    if (!cov || !index.days.length) {
+    if (!cov) {
       sec.appendChild(h("p", { class: "empty" }, "No usage index was read: coverage unknown."));
-    } else {
+    } else if (noRecords) {
+      sec.appendChild(h("p", { class: "warn", id: "no-records" }, "The logs hold no CloudTrail records in the window: no day, account or region has logs."));
+    }
+    if (cov && unreadable.length) sec.appendChild(unreadableTable(unreadable));
+    if (cov && !noRecords && index.days.length) {
       sec.appendChild(coverageChart(cov));
       var gaps = h("div", { id: "coverage-gaps" });
-      if (!cov.missing_days.length && !cov.gaps.length) {
+      if (!cov.missing_days.length && !cov.gaps.length && !unreadable.length) {
         gaps.appendChild(h("p", null, "Every day of the window has logs for every account and region seen."));
       } else {
         if (cov.missing_days.length) {
@@ -175,8 +185,28 @@
     }
   }
 
+  // unreadableTable lists the log files that could not be read whole, and
+  // whose records they held: which account, region and day lost records.
+  function unreadableTable(unreadable) {
+    var t = h("table", { id: "unreadable" }, h("caption", { class: "warn" }, plural(unreadable.length, "log file", "log files") +
+      " could not be read whole: the records before each break are counted, those after it are missing. " +
+      "Days, accounts and regions that lost records are marked in the chart."),
+      h("thead", null, h("tr", null, h("th", { scope: "col" }, "File"), h("th", { scope: "col" }, "Account"), h("th", { scope: "col" }, "Region"),
+        h("th", { scope: "col" }, "Day"), h("th", { scope: "col", class: "num" }, "Records read"))));
+    var tb = h("tbody");
+    unreadable.slice(0, 200).forEach(function (u) {
+      tb.appendChild(h("tr", null, h("td", { class: "wrap" }, u.file), h("td", null, u.account || "?"), h("td", null, u.region || "?"),
+        h("td", null, u.day || "?"), h("td", { class: "num" }, num(u.records_read))));
+    });
+    t.appendChild(tb);
+    var wrap = h("div", { id: "coverage-unreadable" }, t);
+    if (unreadable.length > 200) wrap.appendChild(h("p", { class: "muted" }, "… and " + num(unreadable.length - 200) + " more files."));
+    return wrap;
+  }
+
   // coverageChart draws a grid: one row per account and region, one
-  // column per day, shaded by the number of records; empty days outlined.
+  // column per day, shaded by the number of records; empty days outlined,
+  // days of which a log file could not be read whole marked.
   function coverageChart(cov) {
     var days = index.days, cell = Math.max(4, Math.min(18, Math.floor(820 / Math.max(days.length, 1)))), left = 230, top = 18;
     var rows = cov.series.slice(0, 60);
@@ -192,14 +222,17 @@
     rows.forEach(function (r, i) {
       var y = top + i * (cell + 4);
       svg.appendChild(s("text", { x: 0, y: y + cell - 2 }, r.account + " " + r.region));
+      var lost = {};
+      (r.lost || []).forEach(function (d) { lost[d] = 1; });
       r.records.forEach(function (n, d) {
         var x = left + d * cell;
         var title = days[d] + " " + r.account + " " + r.region + ": " + (n ? plural(n, "record", "records") : "no logs");
+        if (lost[d]) title += "; records lost: a log file of this day could not be read whole";
         if (!n) {
-          svg.appendChild(s("rect", { x: x + 0.5, y: y + 0.5, width: cell - 1, height: cell - 1, class: "cov-gap" }, s("title", null, title)));
+          svg.appendChild(s("rect", { x: x + 0.5, y: y + 0.5, width: cell - 1, height: cell - 1, class: lost[d] ? "cov-gap cov-lost" : "cov-gap" }, s("title", null, title)));
         } else {
           var a = 0.25 + 0.75 * Math.log(1 + n) / Math.log(1 + max);
-          svg.appendChild(s("rect", { x: x, y: y, width: cell, height: cell, class: "cov-cell bar", "fill-opacity": a.toFixed(2) }, s("title", null, title)));
+          svg.appendChild(s("rect", { x: x, y: y, width: cell, height: cell, class: lost[d] ? "cov-cell bar cov-lost" : "cov-cell bar", "fill-opacity": a.toFixed(2) }, s("title", null, title)));
         }
       });
     });
