@@ -53,7 +53,9 @@ func newInputFiles(t *testing.T) *inputFiles {
 
 // TestWrongInputs gives each file flag files of the other kinds: each is
 // refused before anything is read or written, with exit status 2 and a
-// message that says what the file is.
+// message that says what the file is. A file that could be of the kind
+// (JSON for a snapshot, text for a credential report) but is not
+// recognised is its reader's to judge: exit 1, at the place it breaks.
 func TestWrongInputs(t *testing.T) {
 	f := newInputFiles(t)
 	out := filepath.Join(f.dir, "out")
@@ -61,6 +63,8 @@ func TestWrongInputs(t *testing.T) {
 	iamText, _ := os.ReadFile(f.iam)
 	os.WriteFile(iamCopy, iamText, 0o644)
 	indexText, _ := os.ReadFile(f.index)
+	text := filepath.Join(f.dir, "text.txt")
+	os.WriteFile(text, []byte("hello world\n"), 0o644)
 
 	const (
 		snapshot = "the JSON of 'aws iam get-account-authorization-details' or 'tailor iam snapshot'"
@@ -138,6 +142,16 @@ func TestWrongInputs(t *testing.T) {
 			f.iam + " is an IAM snapshot, not a policy document; --policy wants a JSON IAM policy document"},
 		{"snapshot as a last accessed report", []string{"iam", "add-last-accessed", "--iam", f.iam, "-o", out, f.iam}, exitUsage,
 			f.iam + " is an IAM snapshot, not a last accessed report; PATH wants 'aws iam get-service-last-accessed-details' output, or a directory of them"},
+
+		// Files of the right kind that break, and text no recognizer
+		// knows where text is what the flag wants: their reader says what
+		// is wrong and where (exit 1).
+		{"broken snapshot", []string{"review", "--iam", "../../account/testdata/syntax-error.json"}, exitError,
+			"../../account/testdata/syntax-error.json:8:13: account: syntax error: invalid character '\"' after object key:value pair"},
+		{"text as --credential-report", []string{"review", "--iam", f.iam, "--credential-report", text}, exitError,
+			text + ":1:1: account: unexpected input format: header lacks the user and arn columns: not an IAM credential report"},
+		{"text as --vendors", []string{"review", "--iam", f.iam, "--vendors", text}, exitError,
+			text + ":1:1: review: bad known-accounts list: want a list of entries"},
 
 		// A snapshot of another account than the logs'.
 		{"snapshot of another account", []string{"review", "--iam", f.other, "--usage", f.index}, exitUsage,
