@@ -7,19 +7,17 @@ import (
 	"github.com/tailor-sec/tailor/usage"
 )
 
-// The exit status of a command that ran to its end is the most urgent of
-// what happened, and all of it is printed: findings at or above --fail-on
-// (5), then a suggestion that failed its proof (1), then partial input
-// (4). A gate that fails on any status but 0 fails on each of them; one
-// that tests for 5 never misses a finding because the input was partial
-// too, and the partial state is still on stderr, in the JSON's
-// inputs.unreadable and in the report. A combined code (6 for 5 and 4)
-// would pass a gate that tests for 5.
-
 // outcome returns the error that sets the exit status of a command that
 // ran to its end: findings is failOn's error (exit 5) or nil, failed says
 // a suggestion failed its proof (exit 1), partial says why the input was
-// partial ("" when it was whole). The message names every one of them.
+// partial ("" when it was whole).
+//
+// The status is the most urgent of them, 5, then 1, then 4, and the
+// message names every one. A gate that fails on any status but 0 fails on
+// each; one that tests for 5 never misses a finding because the input was
+// partial too, which a combined code (6 for 5 and 4) would make it do; the
+// partial state is on stderr, in the JSON's inputs.unreadable and in the
+// report whatever the status.
 func outcome(findings error, failed bool, partial string) error {
 	var also []string
 	if failed {
@@ -57,12 +55,12 @@ func partialText(unreadable []usage.UnreadableSource) string {
 	seen := map[string]bool{}
 	var where []string
 	for _, u := range unreadable {
-		w := strings.TrimSpace(strings.Join([]string{u.Account, u.Region, u.Day}, " "))
+		w := strings.Join(strings.Fields(u.Account+" "+u.Region+" "+u.Day), " ")
 		if w == "" || seen[w] {
 			continue
 		}
 		seen[w] = true
-		where = append(where, strings.Join(strings.Fields(w), " "))
+		where = append(where, w)
 	}
 	s := fmt.Sprintf("%d %s could not be read whole", len(unreadable), reviewPlural(len(unreadable), "log file", "log files"))
 	const max = 3
