@@ -135,6 +135,15 @@ func (r *refRecord) principal() string {
 	return "unknown"
 }
 
+// account is the account the call was made in: recipientAccountId, which
+// older records lack, else the caller's own account.
+func (r *refRecord) account() string {
+	if r.Recipient != "" {
+		return r.Recipient
+	}
+	return r.UserIdentity.AccountID
+}
+
 func (r *refRecord) time() time.Time {
 	s := r.EventTime
 	if s == "" {
@@ -249,7 +258,7 @@ func TestDecodeMatchesReference(t *testing.T) {
 			total++
 			want := tailor.Event{
 				Time: r.time(), EventSource: r.EventSource, EventName: r.EventName, Region: r.AWSRegion,
-				Account: r.Recipient, ErrorCode: r.ErrorCode, Principal: r.principal(),
+				Account: r.account(), ErrorCode: r.ErrorCode, Principal: r.principal(),
 				AccessKeyID: r.UserIdentity.AccessKeyID, PrincipalType: tailor.IdentityType(r.UserIdentity.Type),
 			}
 			got := tailor.Event{

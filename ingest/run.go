@@ -441,6 +441,7 @@ type worker struct {
 
 	read    ObjectRead // what reading the current object found
 	counted *Window    // records of the current object an earlier run counted
+	account string     // the account the current object's key shows, or ""
 }
 
 // prefetchWidth returns how many objects to fetch at once for sources,
@@ -461,7 +462,10 @@ func (w *worker) object(ctx context.Context, f *fetched) {
 	defer f.close()
 	j := f.job
 	name := objectName(j.src, j.obj)
-	w.read, w.counted = ObjectRead{}, nil
+	w.read, w.counted, w.account = ObjectRead{}, nil, ""
+	if k, ok := ParseLogKey(j.obj.Key); ok {
+		w.account = k.Account
+	}
 	if w.opts.Known != nil {
 		_, w.counted = w.opts.Known(name, j.obj)
 	}
@@ -533,6 +537,7 @@ func (w *worker) decode(ctx context.Context, name string, r io.Reader, gzipped b
 	} else {
 		w.dec.Reset(cr)
 	}
+	w.dec.SetAccount(w.account)
 	f := &w.opts.Filter
 	var events, selected int64
 	flush := func() {
