@@ -4,11 +4,12 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/bits"
 	"os"
 	"runtime"
 	"slices"
@@ -60,10 +61,26 @@ type Options struct {
 	// CheckpointEvery, with Checkpoint, makes the run hand over its sinks
 	// at that interval: each worker, between two objects, passes its sink
 	// to Checkpoint and goes on with a new one from NewSink. A sink handed
-	// over holds whole objects only. Checkpoint runs on a goroutine of its
-	// own, never concurrently with itself; an error from it ends the run.
+	// over holds whole objects only. seen lists the events those sinks
+	// were given to count that a copy may still follow: a run resumed from
+	// the checkpoint passes them in Options.Seen. Checkpoint runs on a
+	// goroutine of its own, never concurrently with itself; an error from
+	// it ends the run.
 	CheckpointEvery time.Duration
-	Checkpoint      func(sinks []Sink) error
+	Checkpoint      func(sinks []Sink, seen []Seen) error
+
+	// NoDedupe passes on every record and reads every object, copies
+	// included: to measure what counting each event once costs. By
+	// default a run drops the records whose key (tailor.Event.Key) it has
+	// met already, reads once objects with the same content, and passes
+	// a KeyedSink what later runs and merges need (see Mark).
+	NoDedupe bool
+	// Seen lists events earlier runs counted (the index appended to, a
+	// checkpoint): the run drops their copies.
+	Seen []Seen
+	// MaxDedupeKeys bounds the event keys the run remembers at once. Zero
+	// means DefaultMaxDedupeKeys.
+	MaxDedupeKeys int
 }
 
 // A Window is a span of time, [Since, Until); a zero bound is open.
@@ -84,8 +101,8 @@ type Shard struct{ K, N int }
 // reads only what is new.
 type ObjectSink interface {
 	Sink
-	// ObjectDone reports an object read: its name in messages, the
-	// object, and what reading it found.
+	// ObjectDone reports an object read: its canonical name (see
+	// ObjectName), the object, and what reading it found.
 	ObjectDone(name string, obj Object, read ObjectRead)
 }
 
@@ -97,6 +114,13 @@ type ObjectRead struct {
 	// another window may want them.
 	Outside int64
 	Failed  bool // it could not be read whole
+	// Duplicates counts the records that were copies of events already
+	// counted, by this run or an earlier one.
+	Duplicates int64
+	// IdenticalTo names the object this one is identical to (the same
+	// content, or the same S3 ETag and size), which was read instead;
+	// "" if none.
+	IdenticalTo string
 }
 
 // Stats are the counters of a run. All fields are updated atomically; read
@@ -112,11 +136,17 @@ type Stats struct {
 	BytesDecoded atomic.Int64 // decompressed bytes decoded
 	Events       atomic.Int64 // records decoded
 	Selected     atomic.Int64 // records passed to sinks as selected
+	Duplicates   atomic.Int64 // records dropped as copies of events counted
+	Identical    atomic.Int64 // objects not read: identical to another
+	// Forgotten counts event keys the run forgot early, to stay within
+	// Options.MaxDedupeKeys: copies of those events may count twice.
+	Forgotten atomic.Int64
 }
 
 // Snapshot is a copy of Stats at one moment.
 type Snapshot struct {
 	Objects, Bytes, Done, Failed, Skipped, BytesIn, BytesDecoded, Events, Selected int64
+	Duplicates, Identical, Forgotten                                               int64
 	Listed                                                                         bool
 }
 
@@ -126,6 +156,7 @@ func (s *Stats) Snapshot() Snapshot {
 		Objects: s.Objects.Load(), Bytes: s.Bytes.Load(), Done: s.Done.Load(),
 		Failed: s.Failed.Load(), Skipped: s.Skipped.Load(), BytesIn: s.BytesIn.Load(),
 		BytesDecoded: s.BytesDecoded.Load(), Events: s.Events.Load(), Selected: s.Selected.Load(),
+		Duplicates: s.Duplicates.Load(), Identical: s.Identical.Load(), Forgotten: s.Forgotten.Load(),
 		Listed: s.Listed.Load(),
 	}
 }
@@ -139,22 +170,29 @@ type Result struct {
 	// NotLogs lists the objects skipped because they hold JSON that is
 	// not CloudTrail (manifests, reports), in the order of their names.
 	NotLogs []*FileError
+	// Identical lists the objects not read because they are identical to
+	// another that was, in the order of their names.
+	Identical []IdenticalObject
+}
+
+// An IdenticalObject is an object a run did not read because it holds
+// what another does: the same bytes once decompressed (a file and its
+// gzipped twin, two copies of one file), or the same S3 ETag and size.
+type IdenticalObject struct {
+	Name string // the object not read
+	Of   string // the object read instead
 }
 
 // ErrUnreadable is returned by Run with Strict set when an object could
 // not be read whole.
 var ErrUnreadable = errors.New("ingest: unreadable input")
 
-type job struct {
-	src Source
-	obj Object
-}
-
 // Run lists the sources, then decodes their objects with a pool of
-// workers, largest first, and passes the events to the sinks. It returns
-// when all objects are done, the context is cancelled, or, with Strict,
-// at the first problem. An object that cannot be read whole is reported
-// in Result.Problems and costs nothing else: the run goes on.
+// workers, in order of delivery time, and passes the events to the sinks,
+// each event once (see Options.NoDedupe). It returns when all objects are
+// done, the context is cancelled, or, with Strict, at the first problem.
+// An object that cannot be read whole is reported in Result.Problems and
+// costs nothing else: the run goes on.
 func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
@@ -169,7 +207,7 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	var jobs []job
 	for _, src := range sources {
 		err := src.List(ctx, opts.Filter, func(o Object) error {
-			jobs = append(jobs, job{src, o})
+			jobs = append(jobs, job{src: src, obj: o})
 			stats.Objects.Add(1)
 			if o.Size > 0 {
 				stats.Bytes.Add(o.Size)
@@ -180,9 +218,11 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("ingest: %s: %w", src, err)
 		}
 	}
+	// The frontier counts the objects earlier runs read too.
+	frontier := frontiers(jobs)
 	if opts.Known != nil {
 		jobs = slices.DeleteFunc(jobs, func(j job) bool {
-			if skip, _ := opts.Known(objectName(j.src, j.obj), j.obj); skip {
+			if skip, _ := opts.Known(ObjectName(j.src, j.obj), j.obj); skip {
 				stats.Objects.Add(-1)
 				stats.Bytes.Add(-max(j.obj.Size, 0))
 				return true
@@ -190,14 +230,21 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 			return false
 		})
 	}
+	if !opts.NoDedupe {
+		identical(jobs)
+	}
 	if opts.Shard.N > 1 {
-		jobs = opts.Shard.take(jobs)
+		jobs = opts.Shard.take(jobs, frontier)
 		stats.Objects.Store(int64(len(jobs)))
 		var b int64
 		for _, j := range jobs {
 			b += max(j.obj.Size, 0)
 		}
 		stats.Bytes.Store(b)
+	} else {
+		for i := range jobs {
+			jobs[i].block(frontier)
+		}
 	}
 	stats.Listed.Store(true)
 	if opts.Listed != nil {
@@ -208,12 +255,14 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
-		mu       sync.Mutex
-		problems []*FileError
-		next     atomic.Int64
-		wg       sync.WaitGroup
+		mu        sync.Mutex
+		problems  []*FileError
+		notLogs   []*FileError
+		identical []IdenticalObject
+		next      atomic.Int64
+		serial    atomic.Uint32
+		wg        sync.WaitGroup
 	)
-	var notLogs []*FileError
 	skip := func(fe *FileError) {
 		mu.Lock()
 		notLogs = append(notLogs, fe)
@@ -229,7 +278,27 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 			cancel(fmt.Errorf("%w: %w", ErrUnreadable, fe))
 		}
 	}
-	cp := newCheckpointer(ctx, &opts, cancel)
+	same := func(o IdenticalObject) {
+		mu.Lock()
+		identical = append(identical, o)
+		mu.Unlock()
+		stats.Identical.Add(1)
+	}
+	var (
+		dd *dedupe
+		tw *twins
+	)
+	if !opts.NoDedupe {
+		times := make([]int64, len(jobs))
+		for i, j := range jobs {
+			times[i] = j.time
+		}
+		dd = newDedupe(times, opts.MaxDedupeKeys, &stats.Forgotten)
+		dd.seed(opts.Seen)
+		tw = newTwins(jobs)
+	}
+	newSink := func(w int) (Sink, uint32) { return opts.NewSink(w), serial.Add(1) }
+	cp := newCheckpointer(ctx, &opts, dd, cancel, newSink)
 	// Remote objects are fetched ahead of the workers; local ones are
 	// opened by the worker that reads them.
 	var ahead <-chan *fetched
@@ -237,7 +306,11 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 		ahead = prefetch(ctx, jobs, n)
 	}
 	for w := 0; w < opts.Workers; w++ {
-		wk := &worker{opts: &opts, sink: opts.NewSink(w), stats: stats, report: report, skip: skip}
+		wk := &worker{opts: &opts, stats: stats, report: report, skip: skip, same: same, twins: tw}
+		wk.sink, wk.serial = newSink(w)
+		if dd != nil {
+			wk.dedupe = &dedupeCursor{d: dd}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -257,6 +330,9 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 				}
 				wk.object(ctx, f)
 				stats.Done.Add(1)
+				if dd != nil {
+					dd.finished(f.job.i)
+				}
 				cp.handOver(w, wk)
 			}
 		}()
@@ -271,41 +347,18 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	byPath := func(a, b *FileError) int { return strings.Compare(a.Path, b.Path) }
 	slices.SortFunc(problems, byPath)
 	slices.SortFunc(notLogs, byPath)
-	res := &Result{Stats: stats.Snapshot(), Problems: problems, NotLogs: notLogs}
+	slices.SortFunc(identical, func(a, b IdenticalObject) int { return strings.Compare(a.Name, b.Name) })
+	res := &Result{Stats: stats.Snapshot(), Problems: problems, NotLogs: notLogs, Identical: identical}
 	if err := context.Cause(ctx); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
-// take returns part K of N of jobs.
-func (s Shard) take(jobs []job) []job {
-	order := slices.Clone(jobs)
-	slices.SortStableFunc(order, func(a, b job) int {
-		if a.obj.Size != b.obj.Size {
-			return cmp.Compare(b.obj.Size, a.obj.Size)
-		}
-		return strings.Compare(a.obj.Key, b.obj.Key)
-	})
-	load := make([]int64, s.N)
-	var out []job
-	for _, j := range order {
-		lightest := 0
-		for k := range load {
-			if load[k] < load[lightest] {
-				lightest = k
-			}
-		}
-		load[lightest] += max(j.obj.Size, 1)
-		if lightest == s.K {
-			out = append(out, j)
-		}
-	}
-	return out
-}
-
-// objectName names an object in messages.
-func objectName(src Source, obj Object) string {
+// ObjectName returns the canonical name of an object: what messages and
+// an index's source rows call it, the same however the source was named
+// on the command line (see Namer).
+func ObjectName(src Source, obj Object) string {
 	if n, ok := src.(Namer); ok {
 		return n.Name(obj)
 	}
@@ -315,20 +368,28 @@ func objectName(src Source, obj Object) string {
 // checkpointer hands the workers' sinks to Options.Checkpoint at the
 // interval of Options.CheckpointEvery.
 type checkpointer struct {
-	opts   *Options
-	gen    atomic.Int64 // bumped at every interval
-	handed chan Sink
-	quit   chan struct{}
-	done   chan struct{}
-	gens   []int64 // per worker: the generation of its current sink
+	opts    *Options
+	dd      *dedupe
+	newSink func(w int) (Sink, uint32)
+	gen     atomic.Int64 // bumped at every interval
+	handed  chan handed
+	quit    chan struct{}
+	done    chan struct{}
+	gens    []int64 // per worker: the generation of its current sink
 }
 
-func newCheckpointer(ctx context.Context, opts *Options, cancel context.CancelCauseFunc) *checkpointer {
-	c := &checkpointer{opts: opts}
+// handed is a sink a worker handed over, with its serial.
+type handed struct {
+	sink   Sink
+	serial uint32
+}
+
+func newCheckpointer(ctx context.Context, opts *Options, dd *dedupe, cancel context.CancelCauseFunc, newSink func(int) (Sink, uint32)) *checkpointer {
+	c := &checkpointer{opts: opts, dd: dd, newSink: newSink}
 	if opts.CheckpointEvery <= 0 || opts.Checkpoint == nil {
 		return c
 	}
-	c.handed = make(chan Sink, 4*opts.Workers)
+	c.handed = make(chan handed, 4*opts.Workers)
 	c.quit, c.done = make(chan struct{}), make(chan struct{})
 	c.gens = make([]int64, opts.Workers)
 	go func() {
@@ -345,16 +406,22 @@ func newCheckpointer(ctx context.Context, opts *Options, cancel context.CancelCa
 			}
 			// The sinks handed over since the last tick.
 			var sinks []Sink
+			serials := make(map[uint32]bool)
 			for more := true; more; {
 				select {
-				case s := <-c.handed:
-					sinks = append(sinks, s)
+				case h := <-c.handed:
+					sinks = append(sinks, h.sink)
+					serials[h.serial] = true
 				default:
 					more = false
 				}
 			}
 			if len(sinks) > 0 {
-				if err := opts.Checkpoint(sinks); err != nil {
+				var seen []Seen
+				if c.dd != nil {
+					seen = c.dd.seenBy(serials)
+				}
+				if err := opts.Checkpoint(sinks, seen); err != nil {
 					cancel(fmt.Errorf("ingest: checkpoint: %w", err))
 					return
 				}
@@ -373,8 +440,8 @@ func (c *checkpointer) handOver(w int, wk *worker) {
 	if g := c.gen.Load(); g != c.gens[w] {
 		c.gens[w] = g
 		select {
-		case c.handed <- wk.sink:
-			wk.sink = c.opts.NewSink(w)
+		case c.handed <- handed{wk.sink, wk.serial}:
+			wk.sink, wk.serial = c.newSink(w)
 		default: // the checkpoint is behind: keep the sink for the next
 		}
 	}
@@ -395,50 +462,25 @@ func (w *worker) problem(fe *FileError) {
 	w.report(fe)
 }
 
-// orderJobs orders the objects of a run. Log files go in order of
-// delivery time: a role session's AssumeRole call then mostly comes before
-// the calls made with its key, which the usage builders can attribute at
-// once instead of holding them until the end. Objects whose key shows no
-// time come first, largest first, which keeps all workers busy.
-func orderJobs(jobs []job) {
-	type ordered struct {
-		job
-		time int64 // delivery time from the key, Unix seconds; 0 if none
-	}
-	o := make([]ordered, len(jobs))
-	for i, j := range jobs {
-		o[i].job = j
-		if k, ok := ParseLogKey(j.obj.Key); ok && !k.Time.IsZero() {
-			o[i].time = k.Time.Unix()
-		}
-	}
-	slices.SortStableFunc(o, func(a, b ordered) int {
-		switch {
-		case a.time != b.time:
-			return cmp.Compare(a.time, b.time)
-		case a.obj.Size != b.obj.Size:
-			return cmp.Compare(b.obj.Size, a.obj.Size)
-		}
-		return strings.Compare(a.obj.Key, b.obj.Key)
-	})
-	for i := range o {
-		jobs[i] = o[i].job
-	}
-}
-
 // worker decodes objects one at a time, reusing its readers.
 type worker struct {
 	opts   *Options
 	sink   Sink
+	serial uint32 // of sink: the owner of the keys it was given
 	stats  *Stats
 	report func(*FileError)
 	skip   func(*FileError)
+	same   func(IdenticalObject)
+	dedupe *dedupeCursor // nil with Options.NoDedupe
+	twins  *twins        // nil with Options.NoDedupe
 
 	gz  gunzipper
 	br  *bufio.Reader
 	dec *Decoder
 	ev  tailor.Event
+	buf []byte // an object read whole
 
+	job     *job       // the current object
 	read    ObjectRead // what reading the current object found
 	counted *Window    // records of the current object an earlier run counted
 	account string     // the account the current object's key shows, or ""
@@ -460,9 +502,9 @@ func prefetchWidth(sources []Source) int {
 // problem, and tells an ObjectSink about it.
 func (w *worker) object(ctx context.Context, f *fetched) {
 	defer f.close()
-	j := f.job
-	name := objectName(j.src, j.obj)
-	w.read, w.counted, w.account = ObjectRead{}, nil, ""
+	j := &f.job
+	name := ObjectName(j.src, j.obj)
+	w.job, w.read, w.counted, w.account = j, ObjectRead{}, nil, ""
 	if k, ok := ParseLogKey(j.obj.Key); ok {
 		w.account = k.Account
 	}
@@ -476,9 +518,15 @@ func (w *worker) object(ctx context.Context, f *fetched) {
 			}
 		}()
 	}
-	rc, err := f.rc, f.err
+	if j.of != "" {
+		w.identical(name, j.of)
+		return
+	}
+	rc, data, err := f.rc, f.data, f.err
 	if rc == nil && err == nil {
-		if rc, err = j.src.Open(ctx, j.obj); err == nil {
+		if j.obj.Size >= 0 && j.obj.Size <= maxBuffered {
+			data, rc, err = w.readAll(ctx, j)
+		} else if rc, err = j.src.Open(ctx, j.obj); err == nil {
 			defer rc.Close()
 		}
 	}
@@ -486,10 +534,8 @@ func (w *worker) object(ctx context.Context, f *fetched) {
 		w.problem(&FileError{Path: name, Offset: -1, Err: err})
 		return
 	}
-	if d := f.data; len(d) >= 2 && d[0] == 0x1f && d[1] == 0x8b {
-		// A gzip file fetched whole: inflate it where it lies.
-		w.stats.BytesIn.Add(int64(len(d)))
-		w.inflate(ctx, name, func(gz gunzipper) error { return gz.ResetBytes(d) })
+	if data != nil {
+		w.whole(ctx, name, data)
 		return
 	}
 	counted := &countingReader{r: rc, n: &w.stats.BytesIn}
@@ -505,6 +551,63 @@ func (w *worker) object(ctx context.Context, f *fetched) {
 	default:
 		w.stream(ctx, name, w.br)
 	}
+}
+
+// readAll reads the object of j whole into the worker's buffer. If the
+// read fails part way, it returns instead a reader of what came, then the
+// error, for the decoder to meet it where it is.
+func (w *worker) readAll(ctx context.Context, j *job) ([]byte, io.ReadCloser, error) {
+	rc, err := j.src.Open(ctx, j.obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rc.Close()
+	if need := int(j.obj.Size) + bytes.MinRead; cap(w.buf) < need {
+		w.buf = make([]byte, 0, 1<<bits.Len(uint(need-1)))
+	}
+	b := w.buf[:0]
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := rc.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, io.NopCloser(io.MultiReader(bytes.NewReader(b), errReader{err})), nil
+		}
+	}
+	w.buf = b
+	return b, nil, nil
+}
+
+// whole reads an object held whole in memory.
+func (w *worker) whole(ctx context.Context, name string, d []byte) {
+	w.stats.BytesIn.Add(int64(len(d)))
+	if w.twins != nil {
+		if of, ok := w.twins.of(ctx, w.job, d); ok {
+			w.identical(name, of)
+			return
+		}
+	}
+	switch {
+	case len(d) >= 2 && d[0] == 0x1f && d[1] == 0x8b:
+		// Inflate it where it lies.
+		w.inflate(ctx, name, func(gz gunzipper) error { return gz.ResetBytes(d) })
+	case bytes.HasPrefix(d, []byte("PK\x03\x04")):
+		w.zipAt(ctx, name, bytes.NewReader(d), int64(len(d)))
+	default:
+		w.decode(ctx, name, bytes.NewReader(d), false)
+	}
+}
+
+// identical reports that the current object holds what object of does,
+// which is read instead.
+func (w *worker) identical(name, of string) {
+	w.read.IdenticalTo = of
+	w.same(IdenticalObject{Name: name, Of: of})
 }
 
 // stream decodes a plain or gzip stream.
@@ -539,11 +642,17 @@ func (w *worker) decode(ctx context.Context, name string, r io.Reader, gzipped b
 	}
 	w.dec.SetAccount(w.account)
 	f := &w.opts.Filter
-	var events, selected int64
+	var events, selected, dups int64
 	flush := func() {
 		w.stats.Events.Add(events)
 		w.stats.Selected.Add(selected)
-		events, selected = 0, 0
+		w.stats.Duplicates.Add(dups)
+		events, selected, dups = 0, 0, 0
+	}
+	keyed, _ := w.sink.(KeyedSink)
+	lo, hi := w.job.lo, w.job.hi
+	if hi != math.MaxInt64 {
+		hi -= int64(MaxDeliveryLag / time.Second)
 	}
 	defer flush()
 	var (
@@ -581,6 +690,29 @@ func (w *worker) decode(ctx context.Context, name string, r io.Reader, gzipped b
 				continue
 			}
 			sel := f.matchPrincipal(&w.ev)
+			if w.dedupe != nil {
+				if key, ok := w.ev.Key(); ok {
+					m, owner := Counted, w.serial
+					switch t := w.ev.Time.Unix(); {
+					case t < lo:
+						m, owner = Held, owner|heldBit
+					case t >= hi:
+						m = Edge
+					}
+					if w.dedupe.copyOf(&w.ev, key, owner) {
+						w.read.Duplicates++
+						dups++
+						continue
+					}
+					if keyed != nil {
+						if sel {
+							selected++
+						}
+						keyed.AddKeyed(&w.ev, sel, key, m)
+						continue
+					}
+				}
+			}
 			if sel {
 				selected++
 			}
@@ -662,6 +794,11 @@ func (w *worker) zip(ctx context.Context, name string, obj Object, r io.Reader) 
 		w.problem(&FileError{Path: name, Offset: -1, Err: errors.New("zip of unknown size")})
 		return
 	}
+	w.zipAt(ctx, name, ra, size)
+}
+
+// zipAt decodes each member of the zip archive ra of size bytes.
+func (w *worker) zipAt(ctx context.Context, name string, ra io.ReaderAt, size int64) {
 	zr, err := zip.NewReader(ra, size)
 	if err != nil {
 		w.problem(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
@@ -774,6 +911,18 @@ type tee []Sink
 func (t tee) Add(ev *tailor.Event, selected bool) {
 	for _, s := range t {
 		s.Add(ev, selected)
+	}
+}
+
+// AddKeyed passes a keyed event on: as it is to the KeyedSinks, with Add
+// to the others.
+func (t tee) AddKeyed(ev *tailor.Event, selected bool, key tailor.EventKey, m Mark) {
+	for _, s := range t {
+		if k, ok := s.(KeyedSink); ok {
+			k.AddKeyed(ev, selected, key, m)
+		} else {
+			s.Add(ev, selected)
+		}
 	}
 }
 
