@@ -23,6 +23,9 @@ import (
 //
 //	1w/gunzip  ingest on one worker ÷ klauspost gzip inflate alone, one core
 //	2w/1w      ingest on two workers ÷ ingest on one
+//	dedupe-cost  time of ingest on one worker ÷ the same without dropping
+//	             copies of events (Options.NoDedupe): what counting each
+//	             event once costs
 //
 // Throughputs are of decompressed bytes.
 func BenchmarkArchive(b *testing.B) {
@@ -37,21 +40,24 @@ func BenchmarkArchive(b *testing.B) {
 		}
 		return err
 	})
-	var gunzip, one, two float64 // MB/s, summed over iterations
+	var gunzip, one, two, off float64 // MB/s, summed over iterations
 	var n int
 	for b.Loop() {
 		g, size := gunzipAll(b, files)
-		w1 := ingestArchive(b, dir, 1, size)
-		w2 := ingestArchive(b, dir, 2, size)
-		gunzip, one, two = gunzip+g, one+w1, two+w2
+		w1 := ingestArchive(b, dir, 1, size, true)
+		w0 := ingestArchive(b, dir, 1, size, false)
+		w2 := ingestArchive(b, dir, 2, size, true)
+		gunzip, one, two, off = gunzip+g, one+w1, two+w2, off+w0
 		n++
 		b.SetBytes(size)
 	}
 	b.ReportMetric(gunzip/float64(n), "gunzip-MB/s")
 	b.ReportMetric(one/float64(n), "1w-MB/s")
 	b.ReportMetric(two/float64(n), "2w-MB/s")
+	b.ReportMetric(off/float64(n), "1w-nodedupe-MB/s")
 	b.ReportMetric(one/gunzip, "1w/gunzip")
 	b.ReportMetric(two/one, "2w/1w")
+	b.ReportMetric(off/one, "dedupe-cost")
 }
 
 // gunzipAll inflates every file to io.Discard on one core, the way a
@@ -85,14 +91,16 @@ func gunzipAll(b *testing.B, files []string) (float64, int64) {
 	return float64(n) / 1e6 / time.Since(start).Seconds(), n
 }
 
-// ingestArchive runs ingest on dir, as the CLI does, and returns MB/s.
-func ingestArchive(b *testing.B, dir string, workers int, want int64) float64 {
+// ingestArchive runs ingest on dir, as the CLI does, dropping copies of
+// events or not, and returns MB/s.
+func ingestArchive(b *testing.B, dir string, workers int, want int64, dedupe bool) float64 {
 	start := time.Now()
 	s := usage.NewSessions()
 	bs := make([]*usage.Builder, workers)
 	res, err := ingest.Run(context.Background(), []ingest.Source{&ingest.Dir{Path: dir}}, ingest.Options{
-		Workers: workers,
-		Decoder: ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
+		Workers:  workers,
+		NoDedupe: !dedupe,
+		Decoder:  ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
 		NewSink: func(i int) ingest.Sink {
 			bs[i] = usage.NewBuilder(usage.BuilderOptions{Sessions: s})
 			return bs[i]
@@ -101,7 +109,7 @@ func ingestArchive(b *testing.B, dir string, workers int, want int64) float64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	usage.Finish(usage.Meta{}, bs...)
+	usage.Finish(usage.Meta{}, bs...).PruneEdges(ingest.MaxDeliveryLag)
 	if (want >= 0 && res.Stats.BytesDecoded != want) || len(res.Problems) > 0 {
 		b.Fatalf("ingest decoded %d bytes (want %d), problems %v", res.Stats.BytesDecoded, want, res.Problems)
 	}

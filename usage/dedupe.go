@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tailor-sec/tailor"
+	"github.com/tailor-sec/tailor/ingest"
 )
 
 // What an index keeps to count each event once
@@ -57,6 +58,23 @@ const heldPrefix = "held-"
 
 // KindEdge is the kind of edge rows in Parquet.
 const KindEdge Kind = "edge"
+
+// AddKeyed counts an event as a run's sink (ingest.KeyedSink): as Add
+// does, keeping its key too if m is ingest.Edge, and kept apart with Hold
+// if m is ingest.Held.
+func (b *Builder) AddKeyed(ev *tailor.Event, selected bool, key tailor.EventKey, m ingest.Mark) {
+	switch m {
+	case ingest.Held:
+		b.Hold(ev, selected, key)
+	case ingest.Edge:
+		b.Add(ev, selected)
+		b.AddEdge(ev, key)
+	default:
+		b.Add(ev, selected)
+	}
+}
+
+var _ ingest.KeyedSink = (*Builder)(nil)
 
 // AddEdge records that the event ev, with key, was counted and that a
 // later input may hold a copy of it. Call it after Add.

@@ -103,6 +103,49 @@ func TestOverlappingTrails(t *testing.T) {
 		}
 	})
 
+	t.Run("checkpoints", func(t *testing.T) {
+		// Stopped at its first checkpoints, twice, then run to the end: the
+		// resumed runs must not count again what a checkpoint counted.
+		got := filepath.Join(out, "resumed.parquet")
+		cp := filepath.Join(out, "run.checkpoint")
+		stops := 0
+		for range 2 {
+			ctx, cancel := context.WithCancel(context.Background())
+			before := time.Time{}
+			if st, err := os.Stat(cp); err == nil {
+				before = st.ModTime()
+			}
+			go func() { // stop the run once it writes a checkpoint
+				for ctx.Err() == nil {
+					if st, err := os.Stat(cp); err == nil && st.ModTime().After(before) {
+						cancel()
+						return
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}()
+			io, _, _, _ := testIO()
+			code := run(ctx, io, []string{"ingest", both, "-o", got, "--checkpoint", cp, "--checkpoint-every", "5ms", "--workers", "1", "--progress", "never"})
+			cancel()
+			if code == exitOK {
+				break
+			}
+			stops++
+		}
+		if stops == 0 {
+			t.Skip("the run finished before it could be stopped")
+		}
+		if _, err := os.Stat(got); err != nil {
+			code, _, stderr := runTailor(t, "", "ingest", both, "-o", got, "--checkpoint", cp, "--progress", "never")
+			if code != exitOK || !strings.Contains(stderr, "resuming from checkpoint") {
+				t.Fatalf("resume: exit %d: %s", code, stderr)
+			}
+		}
+		if d := withoutSources(dumpIndex(t, got)); d != wantDump {
+			t.Errorf("index resumed from checkpoints (%d stops) differs: %s", stops, firstDiff(d, wantDump))
+		}
+	})
+
 	t.Run("append", func(t *testing.T) {
 		// The files delivered before noon of the second day, then the rest:
 		// the account trail delivers some copies after the cut.

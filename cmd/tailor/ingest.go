@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/tailor-sec/tailor"
 	"github.com/tailor-sec/tailor/catalog"
 	"github.com/tailor-sec/tailor/ingest"
 	"github.com/tailor-sec/tailor/ingest/s3"
@@ -36,6 +35,7 @@ type ingestOptions struct {
 	Strict     bool
 	Now        func() time.Time
 
+	NoDedupe        bool // for measuring what counting each event once costs
 	Shard           string
 	Checkpoint      string
 	CheckpointEvery time.Duration
@@ -107,6 +107,8 @@ before the break is kept and the run goes on (exit status 4), unless --strict.`,
 	f.StringVar(&opts.Checkpoint, "checkpoint", "", "record progress in `FILE`; run the same command again after an interruption to go on where it stopped")
 	f.DurationVar(&opts.CheckpointEvery, "checkpoint-every", time.Minute, "how often to write the checkpoint")
 	f.StringVar(&opts.Append, "append", "", "add to the usage index `INDEX` the objects it has not read yet (-o defaults to INDEX)")
+	f.BoolVar(&opts.NoDedupe, "no-dedupe", false, "count copies of events as often as they are read (to measure what dropping them costs)")
+	f.MarkHidden("no-dedupe")
 	f.StringVar(&opts.Profile, "profile", "", "S3: the AWS shared config `PROFILE` (default: the standard credential chain)")
 	f.StringVar(&opts.AWSRegion, "aws-region", "", "S3: the bucket's `REGION` (default: from the AWS config, else us-east-1)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3: an S3-compatible server's `URL`, with path-style addressing")
@@ -236,10 +238,11 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		Workers: opts.Workers,
 		// Record the request parameters that decide conditional actions,
 		// so the catalog can tell them apart when the index is read.
-		Decoder: ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
-		Strict:  opts.Strict,
-		Shard:   shard,
-		Seen:    seen,
+		Decoder:  ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
+		Strict:   opts.Strict,
+		Shard:    shard,
+		Seen:     seen,
+		NoDedupe: opts.NoDedupe,
 		NewSink: func(i int) ingest.Sink {
 			b := indexSink{newBuilder()}
 			if spools != nil {
@@ -423,20 +426,6 @@ func openSources(ctx context.Context, opts *ingestOptions) ([]ingest.Source, err
 
 // indexSink feeds a usage builder, and records the objects it read.
 type indexSink struct{ *usage.Builder }
-
-// AddKeyed counts an event, keeping what later runs and merges need to
-// count it once.
-func (s indexSink) AddKeyed(ev *tailor.Event, selected bool, key tailor.EventKey, m ingest.Mark) {
-	switch m {
-	case ingest.Held:
-		s.Hold(ev, selected, key)
-	case ingest.Edge:
-		s.Add(ev, selected)
-		s.AddEdge(ev, key)
-	default:
-		s.Add(ev, selected)
-	}
-}
 
 func (s indexSink) ObjectDone(name string, obj ingest.Object, read ingest.ObjectRead) {
 	src := usage.Source{Name: name, ETag: obj.ETag, Records: read.Records, Outside: read.Outside, Failed: read.Failed, IdenticalTo: read.IdenticalTo}
