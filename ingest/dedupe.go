@@ -83,6 +83,7 @@ type dedupe struct {
 	before int64
 
 	n         atomic.Int64 // keys held
+	peak      *atomic.Int64
 	forgotten *atomic.Int64
 	shrinking atomic.Bool
 }
@@ -104,13 +105,13 @@ type bucket struct {
 
 const heldBit = 1 << 31
 
-func newDedupe(times []int64, max int, forgotten *atomic.Int64) *dedupe {
+func newDedupe(times []int64, max int, peak, forgotten *atomic.Int64) *dedupe {
 	if max <= 0 {
 		max = DefaultMaxDedupeKeys
 	}
 	return &dedupe{
 		lag: int64(MaxDeliveryLag / time.Second), max: int64(max), buckets: make(map[bucketKey]*bucket),
-		times: times, done: make([]bool, len(times)), before: math.MinInt64, forgotten: forgotten,
+		times: times, done: make([]bool, len(times)), before: math.MinInt64, peak: peak, forgotten: forgotten,
 	}
 }
 
@@ -148,11 +149,24 @@ func (d *dedupe) add(b *bucket, key tailor.EventKey, owner uint32) (added, ok bo
 	}
 	b.keys[key] = owner
 	b.mu.Unlock()
-	if d.n.Add(1) > d.max && d.shrinking.CompareAndSwap(false, true) {
+	return true, true
+}
+
+// grew counts n keys added, and forgets the oldest buckets if the run
+// holds too many. Workers count in batches: a counter all of them add to
+// for every event would cost more than the rest of the dedupe.
+func (d *dedupe) grew(n int64) {
+	held := d.n.Add(n)
+	for {
+		p := d.peak.Load()
+		if held <= p || d.peak.CompareAndSwap(p, held) {
+			break
+		}
+	}
+	if held > d.max && d.shrinking.CompareAndSwap(false, true) {
 		d.shrink()
 		d.shrinking.Store(false)
 	}
-	return true, true
 }
 
 // seed records events an earlier run counted.
@@ -165,6 +179,7 @@ func (d *dedupe) seed(seen []Seen) {
 			}
 		}
 	}
+	d.grew(int64(len(seen)))
 }
 
 // finished records that job i is done, and forgets the buckets no job
@@ -252,8 +267,17 @@ func (d *dedupe) seenBy(serials map[uint32]bool) []Seen {
 // dedupeCursor is a worker's view of the run's dedupe state: the bucket
 // of its last event, which the next one mostly shares.
 type dedupeCursor struct {
-	d    *dedupe
-	last *bucket
+	d     *dedupe
+	last  *bucket
+	added int64 // keys added not yet counted in d.n
+}
+
+// flush counts in the run's total the keys the cursor added.
+func (c *dedupeCursor) flush() {
+	if c.added > 0 {
+		c.d.grew(c.added)
+		c.added = 0
+	}
 }
 
 // copyOf reports whether ev, with key, is a copy of an event the run has
@@ -268,6 +292,11 @@ func (c *dedupeCursor) copyOf(ev *tailor.Event, key tailor.EventKey, owner uint3
 		}
 		added, ok := c.d.add(b, key, owner)
 		if ok {
+			if added {
+				if c.added++; c.added == 1024 {
+					c.flush()
+				}
+			}
 			return !added
 		}
 		c.last = nil // forgotten meanwhile

@@ -138,15 +138,16 @@ type Stats struct {
 	Selected     atomic.Int64 // records passed to sinks as selected
 	Duplicates   atomic.Int64 // records dropped as copies of events counted
 	Identical    atomic.Int64 // objects not read: identical to another
-	// Forgotten counts event keys the run forgot early, to stay within
+	// Remembered is the most event keys the run held at once, to drop
+	// copies; Forgotten counts those it forgot early, to stay within
 	// Options.MaxDedupeKeys: copies of those events may count twice.
-	Forgotten atomic.Int64
+	Remembered, Forgotten atomic.Int64
 }
 
 // Snapshot is a copy of Stats at one moment.
 type Snapshot struct {
 	Objects, Bytes, Done, Failed, Skipped, BytesIn, BytesDecoded, Events, Selected int64
-	Duplicates, Identical, Forgotten                                               int64
+	Duplicates, Identical, Remembered, Forgotten                                   int64
 	Listed                                                                         bool
 }
 
@@ -156,7 +157,8 @@ func (s *Stats) Snapshot() Snapshot {
 		Objects: s.Objects.Load(), Bytes: s.Bytes.Load(), Done: s.Done.Load(),
 		Failed: s.Failed.Load(), Skipped: s.Skipped.Load(), BytesIn: s.BytesIn.Load(),
 		BytesDecoded: s.BytesDecoded.Load(), Events: s.Events.Load(), Selected: s.Selected.Load(),
-		Duplicates: s.Duplicates.Load(), Identical: s.Identical.Load(), Forgotten: s.Forgotten.Load(),
+		Duplicates: s.Duplicates.Load(), Identical: s.Identical.Load(),
+		Remembered: s.Remembered.Load(), Forgotten: s.Forgotten.Load(),
 		Listed: s.Listed.Load(),
 	}
 }
@@ -293,7 +295,7 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 		for i, j := range jobs {
 			times[i] = j.time
 		}
-		dd = newDedupe(times, opts.MaxDedupeKeys, &stats.Forgotten)
+		dd = newDedupe(times, opts.MaxDedupeKeys, &stats.Remembered, &stats.Forgotten)
 		dd.seed(opts.Seen)
 		tw = newTwins(jobs)
 	}
@@ -331,6 +333,7 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 				wk.object(ctx, f)
 				stats.Done.Add(1)
 				if dd != nil {
+					wk.dedupe.flush()
 					dd.finished(f.job.i)
 				}
 				cp.handOver(w, wk)

@@ -68,14 +68,14 @@ func (t *twins) of(ctx context.Context, j *job, d []byte) (string, bool) {
 		return "", false
 	}
 	t.mu.Lock()
-	cands := slices.Clone(t.seen[fp])
-	if len(cands) == 0 {
+	cands, ok := t.seen[fp]
+	if !ok {
 		t.seen[fp] = []int{j.i}
-	}
-	t.mu.Unlock()
-	if len(cands) == 0 {
+		t.mu.Unlock()
 		return "", false
 	}
+	cands = slices.Clone(cands)
+	t.mu.Unlock()
 	for _, c := range cands {
 		if o := &t.jobs[c]; sameContent(ctx, o, d) {
 			return ObjectName(o.src, o.obj), true
