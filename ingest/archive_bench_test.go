@@ -43,18 +43,19 @@ func BenchmarkArchive(b *testing.B) {
 	})
 	var gunzip, one, two, off float64 // MB/s, summed over iterations
 	var n int
+	var keys int64 // the most event keys a run held at once
 	for b.Loop() {
 		g, size := gunzipAll(b, files)
 		// The runs with and without dedupe take turns going first.
 		var w0, w1 float64
 		if n%2 == 0 {
-			w1 = ingestArchive(b, dir, 1, size, true)
-			w0 = ingestArchive(b, dir, 1, size, false)
+			w1, keys = ingestArchive(b, dir, 1, size, true)
+			w0, _ = ingestArchive(b, dir, 1, size, false)
 		} else {
-			w0 = ingestArchive(b, dir, 1, size, false)
-			w1 = ingestArchive(b, dir, 1, size, true)
+			w0, _ = ingestArchive(b, dir, 1, size, false)
+			w1, keys = ingestArchive(b, dir, 1, size, true)
 		}
-		w2 := ingestArchive(b, dir, 2, size, true)
+		w2, _ := ingestArchive(b, dir, 2, size, true)
 		gunzip, one, two, off = gunzip+g, one+w1, two+w2, off+w0
 		n++
 		b.SetBytes(size)
@@ -66,6 +67,7 @@ func BenchmarkArchive(b *testing.B) {
 	b.ReportMetric(one/gunzip, "1w/gunzip")
 	b.ReportMetric(two/one, "2w/1w")
 	b.ReportMetric(off/one, "dedupe-cost")
+	b.ReportMetric(float64(keys), "dedupe-keys")
 }
 
 // gunzipAll inflates every file to io.Discard on one core, the way a
@@ -101,8 +103,8 @@ func gunzipAll(b *testing.B, files []string) (float64, int64) {
 }
 
 // ingestArchive runs ingest on dir, as the CLI does, dropping copies of
-// events or not, and returns MB/s.
-func ingestArchive(b *testing.B, dir string, workers int, want int64, dedupe bool) float64 {
+// events or not, and returns MB/s and the most event keys it held at once.
+func ingestArchive(b *testing.B, dir string, workers int, want int64, dedupe bool) (float64, int64) {
 	runtime.GC() // what the run before left is not this one's to collect
 	start := time.Now()
 	s := usage.NewSessions()
@@ -123,5 +125,5 @@ func ingestArchive(b *testing.B, dir string, workers int, want int64, dedupe boo
 	if (want >= 0 && res.Stats.BytesDecoded != want) || len(res.Problems) > 0 {
 		b.Fatalf("ingest decoded %d bytes (want %d), problems %v", res.Stats.BytesDecoded, want, res.Problems)
 	}
-	return float64(want) / 1e6 / time.Since(start).Seconds()
+	return float64(want) / 1e6 / time.Since(start).Seconds(), res.Stats.Remembered
 }
