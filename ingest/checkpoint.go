@@ -20,10 +20,12 @@ type checkpointer struct {
 	gens    []int64 // per worker: the generation of its current sink
 }
 
-// handed is a sink a worker handed over, with its serial.
+// handed is a sink a worker handed over, with its serial and the jobs
+// whose events it was given.
 type handed struct {
 	sink   Sink
 	serial uint32
+	jobs   []int
 }
 
 func newCheckpointer(ctx context.Context, opts *Options, dd *dedupe, cancel context.CancelCauseFunc, newSink func(int) (Sink, uint32)) *checkpointer {
@@ -48,12 +50,14 @@ func newCheckpointer(ctx context.Context, opts *Options, dd *dedupe, cancel cont
 			}
 			// The sinks handed over since the last tick.
 			var sinks []Sink
+			var jobs []int
 			serials := make(map[uint32]bool)
 			for more := true; more; {
 				select {
 				case h := <-c.handed:
 					sinks = append(sinks, h.sink)
 					serials[h.serial] = true
+					jobs = append(jobs, h.jobs...)
 				default:
 					more = false
 				}
@@ -67,11 +71,30 @@ func newCheckpointer(ctx context.Context, opts *Options, dd *dedupe, cancel cont
 					cancel(fmt.Errorf("ingest: checkpoint: %w", err))
 					return
 				}
+				// Only now may the run forget the events of these jobs:
+				// a run resumed from the checkpoint reads again the
+				// jobs it does not hold.
+				if c.dd != nil {
+					for _, i := range jobs {
+						c.dd.finished(i)
+					}
+				}
 			}
 			c.gen.Add(1)
 		}
 	}()
 	return c
+}
+
+// finished records that worker wk finished job i; it reports false if a
+// checkpoint is to tell the run's dedupe state instead, once the job's
+// events are safe in it.
+func (c *checkpointer) finished(wk *worker, i int) bool {
+	if c.handed == nil {
+		return true
+	}
+	wk.jobs = append(wk.jobs, i)
+	return false
 }
 
 // handOver passes worker w's sink on if a checkpoint asked for it.
@@ -82,8 +105,9 @@ func (c *checkpointer) handOver(w int, wk *worker) {
 	if g := c.gen.Load(); g != c.gens[w] {
 		c.gens[w] = g
 		select {
-		case c.handed <- handed{wk.sink, wk.serial}:
+		case c.handed <- handed{wk.sink, wk.serial, wk.jobs}:
 			wk.sink, wk.serial = c.newSink(w)
+			wk.jobs = nil
 		default: // the checkpoint is behind: keep the sink for the next
 		}
 	}

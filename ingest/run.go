@@ -213,33 +213,33 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("ingest: %s: %w", src, err)
 		}
 	}
-	// The frontier counts the objects earlier runs read too.
+	// The plan is made on every object listed, those earlier runs read
+	// too: the frontier, the objects identical to others, and a shard's
+	// part are the same for a run resumed from a checkpoint.
 	frontier := frontiers(jobs)
-	if opts.Known != nil {
-		jobs = slices.DeleteFunc(jobs, func(j job) bool {
-			if skip, _ := opts.Known(ObjectName(j.src, j.obj), j.obj); skip {
-				stats.Objects.Add(-1)
-				stats.Bytes.Add(-max(j.obj.Size, 0))
-				return true
-			}
-			return false
-		})
-	}
 	if !opts.NoDedupe {
 		identical(jobs)
 	}
 	if opts.Shard.N > 1 {
 		jobs = opts.Shard.take(jobs, frontier)
+	} else {
+		for i := range jobs {
+			jobs[i].block(frontier)
+		}
+	}
+	if opts.Known != nil {
+		jobs = slices.DeleteFunc(jobs, func(j job) bool {
+			skip, _ := opts.Known(ObjectName(j.src, j.obj), j.obj)
+			return skip
+		})
+	}
+	if opts.Shard.N > 1 || opts.Known != nil {
 		stats.Objects.Store(int64(len(jobs)))
 		var b int64
 		for _, j := range jobs {
 			b += max(j.obj.Size, 0)
 		}
 		stats.Bytes.Store(b)
-	} else {
-		for i := range jobs {
-			jobs[i].block(frontier)
-		}
 	}
 	stats.Listed.Store(true)
 	if opts.Listed != nil {
@@ -327,7 +327,9 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 				stats.Done.Add(1)
 				if dd != nil {
 					wk.dedupe.flush()
-					dd.finished(f.job.i)
+					if cp.finished(wk, f.job.i) {
+						dd.finished(f.job.i)
+					}
 				}
 				cp.handOver(w, wk)
 			}

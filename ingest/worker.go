@@ -29,6 +29,7 @@ type worker struct {
 	opts   *Options
 	sink   Sink
 	serial uint32 // of sink: the owner of the keys it was given
+	jobs   []int  // the jobs sink was given, for a checkpoint
 	stats  *Stats
 	report func(*FileError)
 	skip   func(*FileError)
