@@ -495,3 +495,44 @@ func sortedStrings(s ...string) []string {
 	slices.Sort(s)
 	return s
 }
+
+// TestRunShardResumed: a shard resumed from a checkpoint (Known skips what
+// it read) reads the rest of its own part, not a part of what is left.
+func TestRunShardResumed(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 40; i++ {
+		write(t, dir, fmt.Sprintf("f%02d.json", i), []byte(records(fmt.Sprint("u", i), 1+(i*37)%23)))
+	}
+	read := func(known func(string) bool) []string {
+		var sinks []*countingSink
+		opts := ingest.Options{
+			Workers: 1, Shard: ingest.Shard{K: 1, N: 3},
+			NewSink: func(int) ingest.Sink { s := &countingSink{}; sinks = append(sinks, s); return s },
+		}
+		if known != nil {
+			opts.Known = func(name string, _ ingest.Object) (bool, *ingest.Window) { return known(name), nil }
+		}
+		if _, err := ingest.Run(context.Background(), []ingest.Source{&ingest.Dir{Path: dir}}, opts); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range sinks {
+			out = append(out, s.objects...)
+		}
+		slices.Sort(out)
+		return out
+	}
+	part := read(nil)
+	done := map[string]bool{}
+	var rest []string
+	for i, o := range part {
+		if i%2 == 0 {
+			done[o] = true
+		} else {
+			rest = append(rest, o)
+		}
+	}
+	if got := read(func(name string) bool { return done[name] }); !slices.Equal(got, rest) {
+		t.Errorf("resumed shard read %q, want the rest of its part %q", got, rest)
+	}
+}
