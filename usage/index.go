@@ -57,10 +57,13 @@ func sortRows(rows []*Row) { slices.SortFunc(rows, less) }
 // Merge returns the index of the union of the inputs of idx. Rows of
 // role sessions left unattributed by a shard are attributed with the
 // session rows of all inputs; unless partial is set, the rest count as the
-// role's own. The merge of the indexes of disjoint inputs equals the index
-// of the union of those inputs. An object read again by a later run
-// (--append over a window boundary) keeps the source row of the last
-// input that has it.
+// role's own. An event a shard held counts once: not at all if another
+// input counted it (its edge rows), else once however many inputs hold it
+// (or it stays held, if partial is set). The merge of the indexes of
+// disjoint inputs equals the index of the union of those inputs; Merge
+// does not check that they are disjoint (see CheckDisjoint). An object
+// read again by a later run (--append over a window boundary) keeps the
+// source row of the last input that has it.
 func Merge(partial bool, idx ...*Index) (*Index, error) {
 	meta := Meta{SchemaVersion: SchemaVersion, Partial: partial}
 	for i, ix := range idx {

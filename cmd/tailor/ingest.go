@@ -66,6 +66,11 @@ may be CloudTrail delivery files ({"Records":[...]}, .json or .json.gz), JSON
 arrays or JSON lines of records, aws cloudtrail lookup-events output, or zip
 archives of these. Digest files are skipped.
 
+Each event is counted once: copies of it (an organization trail and an
+account trail delivering the same events, a file beside its gzipped twin) are
+dropped, and files identical to another are read once; the summary says how
+many. --append, checkpoints and the merge of shards keep doing so.
+
 A file that cannot be read whole is reported with where it broke; what came
 before the break is kept and the run goes on (exit status 4), unless --strict.`,
 		Example: `  tailor ingest testdata/demo -o usage.parquet
