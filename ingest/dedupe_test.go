@@ -1,8 +1,11 @@
 package ingest_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -133,4 +136,53 @@ func deliveryRecords(f, n int) string {
 			fmt.Sprintf("f%07d-0000-4000-8000-%012d", f, i)+`","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/bob","accountId":"111122223333"}}`)
 	}
 	return `{"Records":[` + strings.Join(recs, ",") + `]}`
+}
+
+// etagSource is a remote source of objects with ETags, fetched ahead, that
+// counts its GETs.
+type etagSource struct {
+	objs map[string][]byte
+	tags map[string]string
+	gets atomic.Int64
+}
+
+func (s *etagSource) String() string              { return "s3://bucket" }
+func (s *etagSource) Prefetch() int               { return 2 }
+func (s *etagSource) Name(o ingest.Object) string { return "s3://bucket/" + o.Key }
+func (s *etagSource) List(_ context.Context, _ ingest.Filter, fn func(ingest.Object) error) error {
+	for _, k := range slices.Sorted(maps.Keys(s.objs)) {
+		if err := fn(ingest.Object{Key: k, Size: int64(len(s.objs[k])), ETag: s.tags[k]}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+func (s *etagSource) Open(_ context.Context, o ingest.Object) (io.ReadCloser, error) {
+	s.gets.Add(1)
+	return io.NopCloser(bytes.NewReader(s.objs[o.Key])), nil
+}
+
+// TestIdenticalETags: S3 objects with the same ETag and size are fetched
+// once, and the run names the one it did not fetch.
+func TestIdenticalETags(t *testing.T) {
+	a := []byte(deliveryRecords(1, 30))
+	src := &etagSource{
+		objs: map[string][]byte{"logs/a.json": a, "backup/a.json": a, "logs/b.json": []byte(deliveryRecords(2, 10))},
+		tags: map[string]string{"logs/a.json": `"e1"`, "backup/a.json": `"e1"`, "logs/b.json": `"e2"`},
+	}
+	var events atomic.Int64
+	res, err := ingest.Run(context.Background(), []ingest.Source{src}, ingest.Options{
+		Workers: 2,
+		NewSink: func(int) ingest.Sink { return sinkFunc(func(*tailor.Event, bool) { events.Add(1) }) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := src.gets.Load(); n != 2 {
+		t.Errorf("%d GETs, want 2", n)
+	}
+	want := []ingest.IdenticalObject{{Name: "s3://bucket/logs/a.json", Of: "s3://bucket/backup/a.json"}}
+	if !slices.Equal(res.Identical, want) || events.Load() != 40 || res.Stats.Identical != 1 {
+		t.Errorf("identical %+v, %d events, stats %+v; want %+v and 40 events", res.Identical, events.Load(), res.Stats, want)
+	}
 }
