@@ -81,6 +81,10 @@ type dedupe struct {
 	next  int
 	// before is the hour (Unix s) before which buckets are forgotten.
 	before int64
+	// free holds the emptied maps of forgotten buckets, for new ones: a
+	// map grown to an hour's events is reused rather than grown again
+	// and left to the collector.
+	free []map[tailor.EventKey]uint32
 
 	n         atomic.Int64 // keys held
 	peak      *atomic.Int64
@@ -128,7 +132,12 @@ func (d *dedupe) bucket(account, region string, hour int64) *bucket {
 	b, ok := d.buckets[k]
 	if !ok {
 		k.account, k.region = strings.Clone(account), strings.Clone(region)
-		b = &bucket{key: k, keys: make(map[tailor.EventKey]uint32)}
+		b = &bucket{key: k}
+		if n := len(d.free); n > 0 {
+			b.keys, d.free = d.free[n-1], d.free[:n-1]
+		} else {
+			b.keys = make(map[tailor.EventKey]uint32)
+		}
 		d.buckets[k] = b
 	}
 	return b
@@ -212,7 +221,12 @@ func (d *dedupe) finished(i int) {
 func (d *dedupe) forget(k bucketKey, b *bucket) {
 	b.mu.Lock()
 	b.gone = true
-	d.n.Add(-int64(len(b.keys)))
+	n := len(b.keys)
+	d.n.Add(-int64(n))
+	if n <= 1<<16 && len(d.free) < 64 { // a map keeps its room when cleared
+		clear(b.keys)
+		d.free = append(d.free, b.keys)
+	}
 	b.keys = nil
 	b.mu.Unlock()
 	delete(d.buckets, k)
