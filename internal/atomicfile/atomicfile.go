@@ -5,8 +5,10 @@ package atomicfile
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -33,6 +35,15 @@ func Write(path string, perm os.FileMode, write func(io.Writer) error) error {
 func writeTemp(path string, perm os.FileMode, write func(io.Writer) error, sync bool) (_ string, err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
+		// Name the file asked for and the directory, never the
+		// temporary name the user did not choose.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("create %s: directory %s does not exist", path, filepath.Dir(path))
+		}
 		return "", fmt.Errorf("create %s: %w", path, err)
 	}
 	tmp := f.Name()
