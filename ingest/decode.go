@@ -59,6 +59,9 @@ type Decoder struct {
 	lowerKeys  bool   // the input's keys are lowercased
 	paramKeys  map[string]paramKey
 	assumption tailor.Assumption
+	// account is the recipient account of records that name none: the
+	// account the stream's delivery path shows (SetAccount).
+	account string
 }
 
 type decodeState uint8
@@ -84,12 +87,21 @@ func NewDecoder(r io.Reader, opts *DecoderOptions) *Decoder {
 }
 
 // Reset makes the decoder read from r, as if new, keeping its buffers.
+// It forgets the account SetAccount set.
 func (d *Decoder) Reset(r io.Reader) {
 	d.w.reset(r, minWindowSize)
 	d.w.limit = d.opts.MaxRecordBytes
 	d.state, d.pos, d.first, d.container, d.values, d.err = stTop, 0, false, false, 0, nil
-	d.lowerKeys = false
+	d.lowerKeys, d.account = false, ""
 }
+
+// SetAccount sets the account of the records of the current stream that
+// name no recipient account (recipientAccountId, which older records and
+// hand-made ones lack) and no userIdentity.accountId either: the account
+// the log file's delivery path shows (see ParseLogKey). Without it such
+// records have no account, and no ARN is built from request parameters
+// for them. Reset forgets it.
+func (d *Decoder) SetAccount(id string) { d.account = id }
 
 // InputOffset returns the offset in the input stream just past the last
 // record returned.

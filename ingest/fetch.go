@@ -74,6 +74,9 @@ func prefetch(ctx context.Context, jobs []job, n int) <-chan *fetched {
 
 func fetchOne(ctx context.Context, j job, budget *budget, pool *sync.Pool) *fetched {
 	f := &fetched{job: j}
+	if j.of != "" {
+		return f // identical to another: not fetched at all
+	}
 	small := j.obj.Size >= 0 && j.obj.Size <= maxBuffered
 	var need int64
 	if small {

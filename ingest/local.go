@@ -25,9 +25,14 @@ type Dir struct {
 	Path string
 	// Skipped counts files passed over by name or layout after List.
 	Skipped int
+
+	root, canon string // Path cleaned, and made canonical, by List
 }
 
-var _ Source = (*Dir)(nil)
+var (
+	_ Source = (*Dir)(nil)
+	_ Namer  = (*Dir)(nil)
+)
 
 func (d *Dir) String() string { return d.Path }
 
@@ -35,8 +40,14 @@ func (d *Dir) String() string { return d.Path }
 // at a time; the files' sizes, a system call each, are read on every core
 // once the walk is done.
 func (d *Dir) List(ctx context.Context, f Filter, fn func(Object) error) error {
+	d.root = filepath.Clean(d.Path)
+	canon, err := Canonical(d.root)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", d.Path, err)
+	}
+	d.canon = canon
 	var files []file
-	if err := d.walk(ctx, filepath.Clean(d.Path), "", &f, &files); err != nil {
+	if err := d.walk(ctx, d.root, "", &f, &files); err != nil {
 		return err
 	}
 	var (
@@ -124,6 +135,53 @@ func joinPath(dir, name string) string {
 		return dir + name
 	}
 	return dir + string(filepath.Separator) + name
+}
+
+// Name returns the canonical name of a file of the directory: its
+// absolute path, cleaned, with the symbolic links of the directory's own
+// path resolved. The walk follows no link below it.
+func (d *Dir) Name(obj Object) string {
+	if d.canon != "" && strings.HasPrefix(obj.Key, d.root) {
+		return joinCanonical(d.canon, obj.Key[len(d.root):])
+	}
+	if c, err := Canonical(obj.Key); err == nil {
+		return c
+	}
+	return obj.Key
+}
+
+// joinCanonical joins to the canonical directory dir the rest of a path
+// under it, rest ("" or starting with a separator, or a relative path
+// under "."), without cleaning again.
+func joinCanonical(dir, rest string) string {
+	switch {
+	case rest == "":
+		return dir
+	case os.IsPathSeparator(rest[0]):
+		if os.IsPathSeparator(dir[len(dir)-1]) {
+			return dir + rest[1:]
+		}
+		return dir + rest
+	case os.IsPathSeparator(dir[len(dir)-1]):
+		return dir + rest
+	}
+	return dir + string(filepath.Separator) + rest
+}
+
+// Canonical returns the canonical name of a local path: absolute, cleaned,
+// with symbolic links resolved. A path that does not exist is made
+// absolute and cleaned only. Two spellings of one file (relative and
+// absolute, through a link) have the same canonical name, which is what an
+// index's source rows record.
+func Canonical(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real, nil
+	}
+	return abs, nil
 }
 
 // Open opens a file of the directory.
@@ -218,9 +276,20 @@ func pruneDir(rel string, f *Filter) bool {
 // name.
 type File struct{ Path string }
 
-var _ Source = File{}
+var (
+	_ Source = File{}
+	_ Namer  = File{}
+)
 
 func (s File) String() string { return s.Path }
+
+// Name returns the file's canonical name (see Canonical).
+func (s File) Name(obj Object) string {
+	if c, err := Canonical(obj.Key); err == nil {
+		return c
+	}
+	return obj.Key
+}
 
 // List lists the file itself.
 func (s File) List(ctx context.Context, f Filter, fn func(Object) error) error {

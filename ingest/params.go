@@ -244,6 +244,9 @@ func (p *parser) paramResources(svc string, v *params) {
 		}
 	}
 	regional := func(service, resource string) string {
+		if ev.Account == "" {
+			return "" // an ARN without its account names nothing
+		}
 		return p.concat("arn:", part, ":", service, ":", ev.Region, ":", ev.Account, ":", resource)
 	}
 	switch svc {
@@ -310,6 +313,9 @@ func (p *parser) paramResources(svc string, v *params) {
 		}
 	case "iam":
 		global := func(resource string) string {
+			if ev.Account == "" {
+				return ""
+			}
 			return p.concat("arn:", part, ":iam::", ev.Account, ":", resource)
 		}
 		if v.roleName != "" {
@@ -354,6 +360,9 @@ func (p *parser) lambdaARN(fn, part string) string {
 	}
 	if k := strings.IndexByte(fn, ':'); k >= 0 {
 		fn = fn[:k]
+	}
+	if ev.Account == "" {
+		return ""
 	}
 	return p.concat("arn:", part, ":lambda:", ev.Region, ":", ev.Account, ":function:", fn)
 }

@@ -500,6 +500,14 @@ func (p *parser) concat(parts ...string) string {
 // reads what it needs from request parameters and response elements.
 func (p *parser) finish() {
 	ev := p.ev
+	if ev.Account == "" {
+		// Older records have no recipientAccountId: the call was made in
+		// the caller's account, else in the account whose logs these are.
+		ev.Account = p.idAccount
+		if ev.Account == "" {
+			ev.Account = p.d.account
+		}
+	}
 	ev.PrincipalType = tailor.IdentityType(p.idType)
 	ev.PrincipalAccount = p.idAccount
 	ev.InvokedBy = p.idInvokedBy

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ type refRecord struct {
 	AWSRegion    string `json:"awsRegion"`
 	Recipient    string `json:"recipientAccountId"`
 	ErrorCode    string `json:"errorCode"`
+	EventID      string `json:"eventID"`
 	UserIdentity struct {
 		Type           string `json:"type"`
 		ARN            string `json:"arn"`
@@ -133,6 +135,51 @@ func (r *refRecord) principal() string {
 		return u.PrincipalID
 	}
 	return "unknown"
+}
+
+// account is the account the call was made in: recipientAccountId, which
+// older records lack, else the caller's own account.
+func (r *refRecord) account() string {
+	if r.Recipient != "" {
+		return r.Recipient
+	}
+	return r.UserIdentity.AccountID
+}
+
+// event returns what makes two records copies of one event, with the
+// account the delivery path of the stream shows, and false for a record
+// without an eventID, which is never taken for a copy.
+func (r *refRecord) event(stream string) (string, bool) {
+	if r.EventID == "" {
+		return "", false
+	}
+	acct := r.account()
+	if acct == "" {
+		acct = pathAccount(stream)
+	}
+	t := r.time()
+	return fmt.Sprintf("%s|%d.%09d|%s|%s|%s|%s", r.EventID, t.Unix(), t.Nanosecond(), acct, r.AWSRegion, r.EventSource, r.EventName), true
+}
+
+// pathAccount returns the account a CloudTrail delivery path shows:
+// AWSLogs/<account>/ or a file named <account>_CloudTrail_...
+func pathAccount(path string) string {
+	parts := strings.Split(filepath.ToSlash(path), "/")
+	for i, p := range parts {
+		if p == "AWSLogs" && i+1 < len(parts) {
+			next := parts[i+1:]
+			if strings.HasPrefix(next[0], "o-") && len(next) > 1 {
+				next = next[1:]
+			}
+			if isAccount(next[0]) {
+				return next[0]
+			}
+		}
+	}
+	if name := parts[len(parts)-1]; strings.Contains(name, "_CloudTrail_") && isAccount(name[:min(12, len(name))]) {
+		return name[:12]
+	}
+	return ""
 }
 
 func (r *refRecord) time() time.Time {
@@ -249,7 +296,7 @@ func TestDecodeMatchesReference(t *testing.T) {
 			total++
 			want := tailor.Event{
 				Time: r.time(), EventSource: r.EventSource, EventName: r.EventName, Region: r.AWSRegion,
-				Account: r.Recipient, ErrorCode: r.ErrorCode, Principal: r.principal(),
+				Account: r.account(), ErrorCode: r.ErrorCode, Principal: r.principal(),
 				AccessKeyID: r.UserIdentity.AccessKeyID, PrincipalType: tailor.IdentityType(r.UserIdentity.Type),
 			}
 			got := tailor.Event{

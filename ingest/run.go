@@ -1,15 +1,9 @@
 package ingest
 
 import (
-	"archive/zip"
-	"bufio"
-	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"runtime"
 	"slices"
 	"strings"
@@ -60,10 +54,26 @@ type Options struct {
 	// CheckpointEvery, with Checkpoint, makes the run hand over its sinks
 	// at that interval: each worker, between two objects, passes its sink
 	// to Checkpoint and goes on with a new one from NewSink. A sink handed
-	// over holds whole objects only. Checkpoint runs on a goroutine of its
-	// own, never concurrently with itself; an error from it ends the run.
+	// over holds whole objects only. seen lists the events those sinks
+	// were given to count that a copy may still follow: a run resumed from
+	// the checkpoint passes them in Options.Seen. Checkpoint runs on a
+	// goroutine of its own, never concurrently with itself; an error from
+	// it ends the run.
 	CheckpointEvery time.Duration
-	Checkpoint      func(sinks []Sink) error
+	Checkpoint      func(sinks []Sink, seen []Seen) error
+
+	// NoDedupe passes on every record and reads every object, copies
+	// included: to measure what counting each event once costs. By
+	// default a run drops the records whose key (tailor.Event.Key) it has
+	// met already, reads once objects with the same content, and passes
+	// a KeyedSink what later runs and merges need (see Mark).
+	NoDedupe bool
+	// Seen lists events earlier runs counted (the index appended to, a
+	// checkpoint): the run drops their copies.
+	Seen []Seen
+	// MaxDedupeKeys bounds the event keys the run remembers at once. Zero
+	// means DefaultMaxDedupeKeys.
+	MaxDedupeKeys int
 }
 
 // A Window is a span of time, [Since, Until); a zero bound is open.
@@ -84,8 +94,8 @@ type Shard struct{ K, N int }
 // reads only what is new.
 type ObjectSink interface {
 	Sink
-	// ObjectDone reports an object read: its name in messages, the
-	// object, and what reading it found.
+	// ObjectDone reports an object read: its canonical name (see
+	// ObjectName), the object, and what reading it found.
 	ObjectDone(name string, obj Object, read ObjectRead)
 }
 
@@ -97,6 +107,13 @@ type ObjectRead struct {
 	// another window may want them.
 	Outside int64
 	Failed  bool // it could not be read whole
+	// Duplicates counts the records that were copies of events already
+	// counted, by this run or an earlier one.
+	Duplicates int64
+	// IdenticalTo names the object this one is identical to (the same
+	// content, or the same S3 ETag and size), which was read instead;
+	// "" if none.
+	IdenticalTo string
 }
 
 // Stats are the counters of a run. All fields are updated atomically; read
@@ -112,11 +129,18 @@ type Stats struct {
 	BytesDecoded atomic.Int64 // decompressed bytes decoded
 	Events       atomic.Int64 // records decoded
 	Selected     atomic.Int64 // records passed to sinks as selected
+	Duplicates   atomic.Int64 // records dropped as copies of events counted
+	Identical    atomic.Int64 // objects not read: identical to another
+	// Remembered is the most event keys the run held at once, to drop
+	// copies; Forgotten counts those it forgot early, to stay within
+	// Options.MaxDedupeKeys: copies of those events may count twice.
+	Remembered, Forgotten atomic.Int64
 }
 
 // Snapshot is a copy of Stats at one moment.
 type Snapshot struct {
 	Objects, Bytes, Done, Failed, Skipped, BytesIn, BytesDecoded, Events, Selected int64
+	Duplicates, Identical, Remembered, Forgotten                                   int64
 	Listed                                                                         bool
 }
 
@@ -126,6 +150,8 @@ func (s *Stats) Snapshot() Snapshot {
 		Objects: s.Objects.Load(), Bytes: s.Bytes.Load(), Done: s.Done.Load(),
 		Failed: s.Failed.Load(), Skipped: s.Skipped.Load(), BytesIn: s.BytesIn.Load(),
 		BytesDecoded: s.BytesDecoded.Load(), Events: s.Events.Load(), Selected: s.Selected.Load(),
+		Duplicates: s.Duplicates.Load(), Identical: s.Identical.Load(),
+		Remembered: s.Remembered.Load(), Forgotten: s.Forgotten.Load(),
 		Listed: s.Listed.Load(),
 	}
 }
@@ -139,22 +165,29 @@ type Result struct {
 	// NotLogs lists the objects skipped because they hold JSON that is
 	// not CloudTrail (manifests, reports), in the order of their names.
 	NotLogs []*FileError
+	// Identical lists the objects not read because they are identical to
+	// another that was, in the order of their names.
+	Identical []IdenticalObject
+}
+
+// An IdenticalObject is an object a run did not read because it holds
+// what another does: the same bytes once decompressed (a file and its
+// gzipped twin, two copies of one file), or the same S3 ETag and size.
+type IdenticalObject struct {
+	Name string // the object not read
+	Of   string // the object read instead
 }
 
 // ErrUnreadable is returned by Run with Strict set when an object could
 // not be read whole.
 var ErrUnreadable = errors.New("ingest: unreadable input")
 
-type job struct {
-	src Source
-	obj Object
-}
-
 // Run lists the sources, then decodes their objects with a pool of
-// workers, largest first, and passes the events to the sinks. It returns
-// when all objects are done, the context is cancelled, or, with Strict,
-// at the first problem. An object that cannot be read whole is reported
-// in Result.Problems and costs nothing else: the run goes on.
+// workers, in order of delivery time, and passes the events to the sinks,
+// each event once (see Options.NoDedupe). It returns when all objects are
+// done, the context is cancelled, or, with Strict, at the first problem.
+// An object that cannot be read whole is reported in Result.Problems and
+// costs nothing else: the run goes on.
 func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
@@ -169,7 +202,7 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	var jobs []job
 	for _, src := range sources {
 		err := src.List(ctx, opts.Filter, func(o Object) error {
-			jobs = append(jobs, job{src, o})
+			jobs = append(jobs, job{src: src, obj: o})
 			stats.Objects.Add(1)
 			if o.Size > 0 {
 				stats.Bytes.Add(o.Size)
@@ -180,18 +213,27 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 			return nil, fmt.Errorf("ingest: %s: %w", src, err)
 		}
 	}
-	if opts.Known != nil {
-		jobs = slices.DeleteFunc(jobs, func(j job) bool {
-			if skip, _ := opts.Known(objectName(j.src, j.obj), j.obj); skip {
-				stats.Objects.Add(-1)
-				stats.Bytes.Add(-max(j.obj.Size, 0))
-				return true
-			}
-			return false
-		})
+	// The plan is made on every object listed, those earlier runs read
+	// too: the frontier, the objects identical to others, and a shard's
+	// part are the same for a run resumed from a checkpoint.
+	frontier := frontiers(jobs)
+	if !opts.NoDedupe {
+		identical(jobs)
 	}
 	if opts.Shard.N > 1 {
-		jobs = opts.Shard.take(jobs)
+		jobs = opts.Shard.take(jobs, frontier)
+	} else {
+		for i := range jobs {
+			jobs[i].block(frontier)
+		}
+	}
+	if opts.Known != nil {
+		jobs = slices.DeleteFunc(jobs, func(j job) bool {
+			skip, _ := opts.Known(ObjectName(j.src, j.obj), j.obj)
+			return skip
+		})
+	}
+	if opts.Shard.N > 1 || opts.Known != nil {
 		stats.Objects.Store(int64(len(jobs)))
 		var b int64
 		for _, j := range jobs {
@@ -208,12 +250,14 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var (
-		mu       sync.Mutex
-		problems []*FileError
-		next     atomic.Int64
-		wg       sync.WaitGroup
+		mu        sync.Mutex
+		problems  []*FileError
+		notLogs   []*FileError
+		identical []IdenticalObject
+		next      atomic.Int64
+		serial    atomic.Uint32
+		wg        sync.WaitGroup
 	)
-	var notLogs []*FileError
 	skip := func(fe *FileError) {
 		mu.Lock()
 		notLogs = append(notLogs, fe)
@@ -229,7 +273,27 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 			cancel(fmt.Errorf("%w: %w", ErrUnreadable, fe))
 		}
 	}
-	cp := newCheckpointer(ctx, &opts, cancel)
+	same := func(o IdenticalObject) {
+		mu.Lock()
+		identical = append(identical, o)
+		mu.Unlock()
+		stats.Identical.Add(1)
+	}
+	var (
+		dd *dedupe
+		tw *twins
+	)
+	if !opts.NoDedupe {
+		times := make([]int64, len(jobs))
+		for i, j := range jobs {
+			times[i] = j.time
+		}
+		dd = newDedupe(times, opts.MaxDedupeKeys, &stats.Remembered, &stats.Forgotten)
+		dd.seed(opts.Seen)
+		tw = newTwins(jobs)
+	}
+	newSink := func(w int) (Sink, uint32) { return opts.NewSink(w), serial.Add(1) }
+	cp := newCheckpointer(ctx, &opts, dd, cancel, newSink)
 	// Remote objects are fetched ahead of the workers; local ones are
 	// opened by the worker that reads them.
 	var ahead <-chan *fetched
@@ -237,7 +301,11 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 		ahead = prefetch(ctx, jobs, n)
 	}
 	for w := 0; w < opts.Workers; w++ {
-		wk := &worker{opts: &opts, sink: opts.NewSink(w), stats: stats, report: report, skip: skip}
+		wk := &worker{opts: &opts, stats: stats, report: report, skip: skip, same: same, twins: tw}
+		wk.sink, wk.serial = newSink(w)
+		if dd != nil {
+			wk.dedupe = &dedupeCursor{d: dd}
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -257,6 +325,12 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 				}
 				wk.object(ctx, f)
 				stats.Done.Add(1)
+				if dd != nil {
+					wk.dedupe.flush()
+					if cp.finished(wk, f.job.i) {
+						dd.finished(f.job.i)
+					}
+				}
 				cp.handOver(w, wk)
 			}
 		}()
@@ -271,463 +345,22 @@ func Run(ctx context.Context, sources []Source, opts Options) (*Result, error) {
 	byPath := func(a, b *FileError) int { return strings.Compare(a.Path, b.Path) }
 	slices.SortFunc(problems, byPath)
 	slices.SortFunc(notLogs, byPath)
-	res := &Result{Stats: stats.Snapshot(), Problems: problems, NotLogs: notLogs}
+	slices.SortFunc(identical, func(a, b IdenticalObject) int { return strings.Compare(a.Name, b.Name) })
+	res := &Result{Stats: stats.Snapshot(), Problems: problems, NotLogs: notLogs, Identical: identical}
 	if err := context.Cause(ctx); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
-// take returns part K of N of jobs.
-func (s Shard) take(jobs []job) []job {
-	order := slices.Clone(jobs)
-	slices.SortStableFunc(order, func(a, b job) int {
-		if a.obj.Size != b.obj.Size {
-			return cmp.Compare(b.obj.Size, a.obj.Size)
-		}
-		return strings.Compare(a.obj.Key, b.obj.Key)
-	})
-	load := make([]int64, s.N)
-	var out []job
-	for _, j := range order {
-		lightest := 0
-		for k := range load {
-			if load[k] < load[lightest] {
-				lightest = k
-			}
-		}
-		load[lightest] += max(j.obj.Size, 1)
-		if lightest == s.K {
-			out = append(out, j)
-		}
-	}
-	return out
-}
-
-// objectName names an object in messages.
-func objectName(src Source, obj Object) string {
+// ObjectName returns the canonical name of an object: what messages and
+// an index's source rows call it, the same however the source was named
+// on the command line (see Namer).
+func ObjectName(src Source, obj Object) string {
 	if n, ok := src.(Namer); ok {
 		return n.Name(obj)
 	}
 	return obj.Key
-}
-
-// checkpointer hands the workers' sinks to Options.Checkpoint at the
-// interval of Options.CheckpointEvery.
-type checkpointer struct {
-	opts   *Options
-	gen    atomic.Int64 // bumped at every interval
-	handed chan Sink
-	quit   chan struct{}
-	done   chan struct{}
-	gens   []int64 // per worker: the generation of its current sink
-}
-
-func newCheckpointer(ctx context.Context, opts *Options, cancel context.CancelCauseFunc) *checkpointer {
-	c := &checkpointer{opts: opts}
-	if opts.CheckpointEvery <= 0 || opts.Checkpoint == nil {
-		return c
-	}
-	c.handed = make(chan Sink, 4*opts.Workers)
-	c.quit, c.done = make(chan struct{}), make(chan struct{})
-	c.gens = make([]int64, opts.Workers)
-	go func() {
-		defer close(c.done)
-		t := time.NewTicker(opts.CheckpointEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-c.quit:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			// The sinks handed over since the last tick.
-			var sinks []Sink
-			for more := true; more; {
-				select {
-				case s := <-c.handed:
-					sinks = append(sinks, s)
-				default:
-					more = false
-				}
-			}
-			if len(sinks) > 0 {
-				if err := opts.Checkpoint(sinks); err != nil {
-					cancel(fmt.Errorf("ingest: checkpoint: %w", err))
-					return
-				}
-			}
-			c.gen.Add(1)
-		}
-	}()
-	return c
-}
-
-// handOver passes worker w's sink on if a checkpoint asked for it.
-func (c *checkpointer) handOver(w int, wk *worker) {
-	if c.handed == nil {
-		return
-	}
-	if g := c.gen.Load(); g != c.gens[w] {
-		c.gens[w] = g
-		select {
-		case c.handed <- wk.sink:
-			wk.sink = c.opts.NewSink(w)
-		default: // the checkpoint is behind: keep the sink for the next
-		}
-	}
-}
-
-// stop ends the checkpoints. Sinks handed over but not yet checkpointed
-// stay the caller's, as those the workers held at the end.
-func (c *checkpointer) stop() {
-	if c.quit != nil {
-		close(c.quit)
-		<-c.done
-	}
-}
-
-// problem reports a problem with the current object.
-func (w *worker) problem(fe *FileError) {
-	w.read.Failed = true
-	w.report(fe)
-}
-
-// orderJobs orders the objects of a run. Log files go in order of
-// delivery time: a role session's AssumeRole call then mostly comes before
-// the calls made with its key, which the usage builders can attribute at
-// once instead of holding them until the end. Objects whose key shows no
-// time come first, largest first, which keeps all workers busy.
-func orderJobs(jobs []job) {
-	type ordered struct {
-		job
-		time int64 // delivery time from the key, Unix seconds; 0 if none
-	}
-	o := make([]ordered, len(jobs))
-	for i, j := range jobs {
-		o[i].job = j
-		if k, ok := ParseLogKey(j.obj.Key); ok && !k.Time.IsZero() {
-			o[i].time = k.Time.Unix()
-		}
-	}
-	slices.SortStableFunc(o, func(a, b ordered) int {
-		switch {
-		case a.time != b.time:
-			return cmp.Compare(a.time, b.time)
-		case a.obj.Size != b.obj.Size:
-			return cmp.Compare(b.obj.Size, a.obj.Size)
-		}
-		return strings.Compare(a.obj.Key, b.obj.Key)
-	})
-	for i := range o {
-		jobs[i] = o[i].job
-	}
-}
-
-// worker decodes objects one at a time, reusing its readers.
-type worker struct {
-	opts   *Options
-	sink   Sink
-	stats  *Stats
-	report func(*FileError)
-	skip   func(*FileError)
-
-	gz  gunzipper
-	br  *bufio.Reader
-	dec *Decoder
-	ev  tailor.Event
-
-	read    ObjectRead // what reading the current object found
-	counted *Window    // records of the current object an earlier run counted
-}
-
-// prefetchWidth returns how many objects to fetch at once for sources,
-// 0 when none of them gains from it.
-func prefetchWidth(sources []Source) int {
-	n := 0
-	for _, s := range sources {
-		if p, ok := s.(Prefetcher); ok {
-			n = max(n, p.Prefetch())
-		}
-	}
-	return n
-}
-
-// object reads one object, opened ahead (f.rc) or not, reporting any
-// problem, and tells an ObjectSink about it.
-func (w *worker) object(ctx context.Context, f *fetched) {
-	defer f.close()
-	j := f.job
-	name := objectName(j.src, j.obj)
-	w.read, w.counted = ObjectRead{}, nil
-	if w.opts.Known != nil {
-		_, w.counted = w.opts.Known(name, j.obj)
-	}
-	if sink, ok := w.sink.(ObjectSink); ok {
-		defer func() {
-			if ctx.Err() == nil { // an object cut short by cancellation is not done
-				sink.ObjectDone(name, j.obj, w.read)
-			}
-		}()
-	}
-	rc, err := f.rc, f.err
-	if rc == nil && err == nil {
-		if rc, err = j.src.Open(ctx, j.obj); err == nil {
-			defer rc.Close()
-		}
-	}
-	if err != nil {
-		w.problem(&FileError{Path: name, Offset: -1, Err: err})
-		return
-	}
-	if d := f.data; len(d) >= 2 && d[0] == 0x1f && d[1] == 0x8b {
-		// A gzip file fetched whole: inflate it where it lies.
-		w.stats.BytesIn.Add(int64(len(d)))
-		w.inflate(ctx, name, func(gz gunzipper) error { return gz.ResetBytes(d) })
-		return
-	}
-	counted := &countingReader{r: rc, n: &w.stats.BytesIn}
-	if w.br == nil {
-		w.br = bufio.NewReaderSize(counted, 64<<10)
-	} else {
-		w.br.Reset(counted)
-	}
-	magic, _ := w.br.Peek(4)
-	switch {
-	case bytes.HasPrefix(magic, []byte("PK\x03\x04")):
-		w.zip(ctx, name, j.obj, w.br)
-	default:
-		w.stream(ctx, name, w.br)
-	}
-}
-
-// stream decodes a plain or gzip stream.
-func (w *worker) stream(ctx context.Context, name string, r *bufio.Reader) {
-	if magic, _ := r.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		w.inflate(ctx, name, func(gz gunzipper) error { return gz.Reset(r) })
-		return
-	}
-	w.decode(ctx, name, r, false)
-}
-
-// inflate decodes a gzip stream with the worker's inflater, which reset
-// points at the stream.
-func (w *worker) inflate(ctx context.Context, name string, reset func(gunzipper) error) {
-	if w.gz == nil {
-		w.gz = newGunzip()
-	}
-	if err := reset(w.gz); err != nil {
-		w.problem(&FileError{Path: name, Offset: 0, Err: fmt.Errorf("gunzip: %w", err)})
-		return
-	}
-	w.decode(ctx, name, gunzipErrors{w.gz}, true)
-}
-
-// decode runs the decoder over one stream.
-func (w *worker) decode(ctx context.Context, name string, r io.Reader, gzipped bool) {
-	cr := &countingReader{r: r, n: &w.stats.BytesDecoded}
-	if w.dec == nil {
-		w.dec = NewDecoder(cr, &w.opts.Decoder)
-	} else {
-		w.dec.Reset(cr)
-	}
-	f := &w.opts.Filter
-	var events, selected int64
-	flush := func() {
-		w.stats.Events.Add(events)
-		w.stats.Selected.Add(selected)
-		events, selected = 0, 0
-	}
-	defer flush()
-	var (
-		first   *FileError // the first problem of this stream
-		more    int        // problems after the first
-		records int
-	)
-	defer func() {
-		if first != nil {
-			if more > 0 {
-				first.Err = fmt.Errorf("%w (and %d more problems after it)", first.Err, more)
-			}
-			w.problem(first)
-		}
-	}()
-	for {
-		err := w.dec.Next(&w.ev)
-		if err == nil {
-			records++
-			w.read.Records++
-			if events++; events&4095 == 0 {
-				flush()
-				if ctx.Err() != nil {
-					return
-				}
-			}
-			if w.counted != nil && w.counted.contains(w.ev.Time) {
-				continue // an earlier run counted it
-			}
-			if !f.inWindow(&w.ev) {
-				w.read.Outside++
-				continue
-			}
-			if !f.matchEvent(&w.ev) {
-				continue
-			}
-			sel := f.matchPrincipal(&w.ev)
-			if sel {
-				selected++
-			}
-			w.sink.Add(&w.ev, sel)
-			continue
-		}
-		if err == io.EOF {
-			return
-		}
-		if errors.Is(err, ErrDigest) && records == 0 {
-			w.stats.Skipped.Add(1)
-			return
-		}
-		fe := w.fileError(name, err, gzipped)
-		if errors.Is(err, ErrNotCloudTrail) && records == 0 && first == nil {
-			// JSON of another kind (a manifest, a report): not a log.
-			w.skip(fe)
-			return
-		}
-		if first == nil {
-			first = fe
-		} else {
-			more++
-		}
-		var re *RecordError
-		if !errors.As(err, &re) {
-			return // other errors end the stream
-		}
-	}
-}
-
-// fileError describes a decoding error of the named stream.
-func (w *worker) fileError(name string, err error, gzipped bool) *FileError {
-	fe := &FileError{Path: name, Offset: w.dec.InputOffset(), Err: err}
-	var se *SyntaxError
-	var re *RecordError
-	switch {
-	case errors.As(err, &re):
-		fe.Offset, fe.Line, fe.Column, fe.Err = re.Offset, re.Line, re.Column, re.Err
-	case errors.As(err, &se):
-		fe.Offset, fe.Line, fe.Column = se.Offset, se.Line, se.Column
-		fe.Err = errors.New(se.Msg)
-		if errors.Is(err, ErrNotCloudTrail) {
-			fe.Err = fmt.Errorf("%w: %s", ErrNotCloudTrail, se.Msg)
-		}
-		if !gzipped && strings.HasSuffix(strings.ToLower(name), ".gz") {
-			fe.Err = fmt.Errorf("not gzip-compressed despite its name, and not JSON: %w", fe.Err)
-		}
-	case errors.Is(err, ErrEmpty):
-		fe.Offset = 0
-	}
-	return fe
-}
-
-// zip decodes each member of a zip archive as its own stream. Zip needs
-// random access: a local file is read in place, another stream is spooled
-// to a temporary file first.
-func (w *worker) zip(ctx context.Context, name string, obj Object, r io.Reader) {
-	var ra io.ReaderAt
-	size := obj.Size
-	if f, ok := localFile(obj.Key); ok && obj.Key != "-" {
-		defer f.Close()
-		ra = f
-	} else {
-		tmp, err := os.CreateTemp("", "tailor-zip-*")
-		if err != nil {
-			w.problem(&FileError{Path: name, Offset: -1, Err: err})
-			return
-		}
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		if size, err = io.Copy(tmp, r); err != nil {
-			w.problem(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("spool zip: %w", err)})
-			return
-		}
-		ra = tmp
-	}
-	if size < 0 {
-		w.problem(&FileError{Path: name, Offset: -1, Err: errors.New("zip of unknown size")})
-		return
-	}
-	zr, err := zip.NewReader(ra, size)
-	if err != nil {
-		w.problem(&FileError{Path: name, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
-		return
-	}
-	for _, m := range zr.File {
-		if m.FileInfo().IsDir() || strings.HasPrefix(m.Name, "__MACOSX/") {
-			continue
-		}
-		mname := name + ":" + m.Name
-		if k, ok := ParseLogKey(m.Name); ok && (k.Digest || k.Insight) {
-			w.stats.Skipped.Add(1)
-			continue
-		}
-		rc, err := m.Open()
-		if err != nil {
-			w.problem(&FileError{Path: mname, Offset: -1, Err: fmt.Errorf("unzip: %w", err)})
-			continue
-		}
-		br := bufio.NewReaderSize(zipErrors{rc}, 64<<10)
-		w.stream(ctx, mname, br)
-		rc.Close()
-	}
-}
-
-func localFile(path string) (*os.File, bool) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false
-	}
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		f.Close()
-		return nil, false
-	}
-	return f, true
-}
-
-// gunzipErrors says which layer failed when the gzip stream is bad.
-type gunzipErrors struct{ r io.Reader }
-
-func (g gunzipErrors) Read(p []byte) (int, error) {
-	n, err := g.r.Read(p)
-	if err != nil && err != io.EOF {
-		if errors.Is(err, io.ErrUnexpectedEOF) {
-			err = fmt.Errorf("gunzip: truncated gzip stream: %w", err)
-		} else {
-			err = fmt.Errorf("gunzip: %w", err)
-		}
-	}
-	return n, err
-}
-
-type zipErrors struct{ r io.Reader }
-
-func (z zipErrors) Read(p []byte) (int, error) {
-	n, err := z.r.Read(p)
-	if err != nil && err != io.EOF {
-		err = fmt.Errorf("unzip: %w", err)
-	}
-	return n, err
-}
-
-type countingReader struct {
-	r io.Reader
-	n *atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
 }
 
 // inWindow applies the filter's time window to a record.
@@ -769,6 +402,18 @@ type tee []Sink
 func (t tee) Add(ev *tailor.Event, selected bool) {
 	for _, s := range t {
 		s.Add(ev, selected)
+	}
+}
+
+// AddKeyed passes a keyed event on: as it is to the KeyedSinks, with Add
+// to the others.
+func (t tee) AddKeyed(ev *tailor.Event, selected bool, key tailor.EventKey, m Mark) {
+	for _, s := range t {
+		if k, ok := s.(KeyedSink); ok {
+			k.AddKeyed(ev, selected, key, m)
+		} else {
+			s.Add(ev, selected)
+		}
 	}
 }
 

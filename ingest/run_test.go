@@ -253,13 +253,26 @@ func TestRunFilter(t *testing.T) {
 
 // TestRunCorpusCounts ingests the whole real corpus, writes the index,
 // reads it back with Apache Arrow's Parquet reader and checks the calls
-// per principal against an encoding/json count of the same records.
+// per principal against an encoding/json count of the same records, in
+// which copies of one event (the same eventID, time, account, region and
+// event) count once: the corpus holds a log file beside its gunzipped twin,
+// events repeated across data sets and documentation examples shown twice.
 func TestRunCorpusCounts(t *testing.T) {
 	streams := shareddata.CloudTrailStreams(t) // skips when the corpus is absent
 	want := map[string]int64{}
-	for _, data := range streams {
+	seen := map[string]bool{}
+	var records, copies int
+	for name, data := range streams {
 		recs, _ := refDecode(data)
 		for _, r := range recs {
+			records++
+			if k, ok := r.event(name); ok {
+				if seen[k] {
+					copies++
+					continue
+				}
+				seen[k] = true
+			}
 			want[r.principal()]++
 		}
 	}
@@ -289,7 +302,31 @@ func TestRunCorpusCounts(t *testing.T) {
 			t.Errorf("%s: index has %d calls, no records", p, n)
 		}
 	}
-	t.Logf("%d principals, %d records", len(want), res.Stats.Events)
+	if res.Stats.Duplicates == 0 || int(res.Stats.Duplicates) > copies {
+		t.Errorf("stats = %+v, reference copies %d", res.Stats, copies)
+	}
+	// trailscraper's fixture lies beside its gunzipped twin, and its smoke
+	// test repeats the same events: one call each.
+	rows := ix.Select(usage.Query{Principals: []string{"arn:aws:iam::111111111111:role/someRole"}})
+	var describe int64
+	for _, r := range rows {
+		if r.EventName == "DescribeLaunchConfigurations" && r.Resource == "" {
+			describe += r.Calls
+		}
+	}
+	if describe != 1 {
+		t.Errorf("trailscraper's DescribeLaunchConfigurations: %d calls, want 1", describe)
+	}
+	const twin = "trailscraper/111111111111_CloudTrail_eu-central-1_20171211T1505Z_A6kvhMoVeCsc7v8U.json"
+	twinPath, err := ingest.Canonical(filepath.Join(corpusDir(t), twin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Identical) != 1 || !slices.Equal(sortedStrings(res.Identical[0].Name, res.Identical[0].Of), []string{twinPath, twinPath + ".gz"}) {
+		t.Errorf("identical objects = %+v, want trailscraper's file and its gzipped twin", res.Identical)
+	}
+	t.Logf("%d principals, %d records, %d copies of events (reference %d), %d identical objects",
+		len(want), records, res.Stats.Duplicates, copies, len(res.Identical))
 }
 
 // arrowCallsByPrincipal sums calls of total call rows per principal,
@@ -412,7 +449,7 @@ func TestRunCheckpoints(t *testing.T) {
 	_, err := ingest.Run(context.Background(), []ingest.Source{&ingest.Dir{Path: dir}}, ingest.Options{
 		Workers:         2,
 		CheckpointEvery: time.Millisecond,
-		Checkpoint: func(sinks []ingest.Sink) error {
+		Checkpoint: func(sinks []ingest.Sink, _ []ingest.Seen) error {
 			checkpoints++
 			for _, s := range sinks {
 				handed[s.(*countingSink)] = true
@@ -451,5 +488,51 @@ func TestRunCheckpoints(t *testing.T) {
 		if n != 1 {
 			t.Errorf("%s counted %d times", o, n)
 		}
+	}
+}
+
+func sortedStrings(s ...string) []string {
+	slices.Sort(s)
+	return s
+}
+
+// TestRunShardResumed: a shard resumed from a checkpoint (Known skips what
+// it read) reads the rest of its own part, not a part of what is left.
+func TestRunShardResumed(t *testing.T) {
+	dir := t.TempDir()
+	for i := 0; i < 40; i++ {
+		write(t, dir, fmt.Sprintf("f%02d.json", i), []byte(records(fmt.Sprint("u", i), 1+(i*37)%23)))
+	}
+	read := func(known func(string) bool) []string {
+		var sinks []*countingSink
+		opts := ingest.Options{
+			Workers: 1, Shard: ingest.Shard{K: 1, N: 3},
+			NewSink: func(int) ingest.Sink { s := &countingSink{}; sinks = append(sinks, s); return s },
+		}
+		if known != nil {
+			opts.Known = func(name string, _ ingest.Object) (bool, *ingest.Window) { return known(name), nil }
+		}
+		if _, err := ingest.Run(context.Background(), []ingest.Source{&ingest.Dir{Path: dir}}, opts); err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range sinks {
+			out = append(out, s.objects...)
+		}
+		slices.Sort(out)
+		return out
+	}
+	part := read(nil)
+	done := map[string]bool{}
+	var rest []string
+	for i, o := range part {
+		if i%2 == 0 {
+			done[o] = true
+		} else {
+			rest = append(rest, o)
+		}
+	}
+	if got := read(func(name string) bool { return done[name] }); !slices.Equal(got, rest) {
+		t.Errorf("resumed shard read %q, want the rest of its part %q", got, rest)
 	}
 }

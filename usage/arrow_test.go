@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/tailor-sec/tailor/usage"
 )
 
 // TestIndependentReader reads an index with Apache Arrow's Parquet
@@ -28,7 +30,7 @@ func TestIndependentReader(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pf.Close()
-	if v := pf.MetaData().KeyValueMetadata().FindValue("tailor.usage.schema_version"); v == nil || *v != "1" {
+	if v := pf.MetaData().KeyValueMetadata().FindValue("tailor.usage.schema_version"); v == nil || *v != strconv.Itoa(usage.SchemaVersion) {
 		t.Errorf("schema version metadata = %v", v)
 	}
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)

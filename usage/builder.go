@@ -90,6 +90,9 @@ type Builder struct {
 	res        []string
 	params     strings.Builder
 	fold       []byte // a folded resource, for lookups
+
+	edges []Counted   // events counted whose copies a later input may hold
+	held  []heldEvent // events kept apart for a merge to count once
 }
 
 type covKey struct {
@@ -131,35 +134,7 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 	if !selected {
 		return
 	}
-	k := Key{
-		Kind:          KindCall,
-		Day:           d,
-		Account:       ev.Account,
-		Principal:     ev.Principal,
-		PrincipalType: string(ev.PrincipalType),
-		CallerAccount: ev.CallerAccount,
-		EventSource:   ev.EventSource,
-		EventName:     ev.EventName,
-		Region:        ev.Region,
-	}
-	if len(ev.RequestParams) > 0 {
-		b.params.Reset()
-		for i, p := range ev.RequestParams {
-			if i > 0 {
-				b.params.WriteByte(',')
-			}
-			b.params.WriteString(p)
-		}
-		k.RequestParams = b.params.String()
-	}
-	t := b.t
-	if ev.PrincipalType == tailor.IdentityAssumedRole && ev.CallerAccount == "" && ev.AccessKeyID != "" {
-		if c, ok := b.sessions.caller(ev.AccessKeyID); ok {
-			k.CallerAccount = c
-		} else {
-			k.Kind, k.Session, t = KindPending, ev.AccessKeyID, b.pend
-		}
-	}
+	k, t := b.callKey(ev, d)
 	// The row without a resource totals the calls of the group; each
 	// resource a call touched has a row counting the calls that did.
 	ms := ev.Time.UnixMilli()
@@ -197,6 +172,42 @@ func (b *Builder) Add(ev *tailor.Event, selected bool) {
 	if t == b.pend && t.n > 2*b.resolvedAt+10000 {
 		b.resolve()
 	}
+}
+
+// callKey returns the key of ev's call rows, and the table they go in:
+// the call rows, or the pending rows when the event belongs to a role
+// session not yet attributed.
+func (b *Builder) callKey(ev *tailor.Event, d time.Time) (Key, *table) {
+	k := Key{
+		Kind:          KindCall,
+		Day:           d,
+		Account:       ev.Account,
+		Principal:     ev.Principal,
+		PrincipalType: string(ev.PrincipalType),
+		CallerAccount: ev.CallerAccount,
+		EventSource:   ev.EventSource,
+		EventName:     ev.EventName,
+		Region:        ev.Region,
+	}
+	if len(ev.RequestParams) > 0 {
+		b.params.Reset()
+		for i, p := range ev.RequestParams {
+			if i > 0 {
+				b.params.WriteByte(',')
+			}
+			b.params.WriteString(p)
+		}
+		k.RequestParams = b.params.String()
+	}
+	t := b.t
+	if ev.PrincipalType == tailor.IdentityAssumedRole && ev.CallerAccount == "" && ev.AccessKeyID != "" {
+		if c, ok := b.sessions.caller(ev.AccessKeyID); ok {
+			k.CallerAccount = c
+		} else {
+			k.Kind, k.Session, t = KindPending, ev.AccessKeyID, b.pend
+		}
+	}
+	return k, t
 }
 
 // count adds one call at ms (Unix milliseconds) to c.
@@ -339,7 +350,16 @@ func Finish(meta Meta, builders ...*Builder) *Index {
 		}
 		b.recorded = nil
 	}
-	return &Index{t: base, Meta: meta}
+	ix := &Index{t: base, Meta: meta}
+	for _, b := range builders {
+		ix.countAll(b.edges, nil, meta.Partial, nil)
+		b.edges = nil
+	}
+	for _, b := range builders {
+		ix.countAll(nil, b.held, meta.Partial, sessions.caller)
+		b.held = nil
+	}
+	return ix
 }
 
 // A Source describes a log object an index was built from.
@@ -353,11 +373,14 @@ type Source struct {
 	Records int64 // records it held
 	Outside int64 // records the run's time window left out
 	Failed  bool  // it could not be read whole
+	// IdenticalTo names the object read instead of this one, which holds
+	// the same; "" if none.
+	IdenticalTo string
 }
 
 // AddSource records a log object read, as a KindSource row.
 func (b *Builder) AddSource(src Source) {
-	k := Key{Kind: KindSource, Session: src.ETag, Account: src.Account, Region: src.Region, Day: src.Day}
+	k := Key{Kind: KindSource, Session: src.ETag, Account: src.Account, Region: src.Region, Day: src.Day, Principal: src.IdenticalTo}
 	at := src.Time
 	if at.IsZero() {
 		at = src.Day

@@ -5,12 +5,16 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/tailor-sec/tailor"
 )
 
 // SchemaVersion is the version of the index's Parquet schema, stored in
 // the file's metadata. Readers accept files of this version and older ones
 // they know how to read.
-const SchemaVersion = 1
+//
+// Version 2 added edge and held rows and the event_key column.
+const SchemaVersion = 2
 
 // Meta describes an index: how it was built and what it covers.
 type Meta struct {
@@ -33,8 +37,10 @@ type Meta struct {
 // caller account, event, resource and region, plus coverage and session
 // rows. An Index is not safe for concurrent modification.
 type Index struct {
-	t    *table
-	Meta Meta
+	t     *table
+	edges map[tailor.EventKey]edge
+	held  map[tailor.EventKey]*heldEvent
+	Meta  Meta
 }
 
 // ErrIncompatible marks indexes that cannot be merged.
@@ -51,10 +57,13 @@ func sortRows(rows []*Row) { slices.SortFunc(rows, less) }
 // Merge returns the index of the union of the inputs of idx. Rows of
 // role sessions left unattributed by a shard are attributed with the
 // session rows of all inputs; unless partial is set, the rest count as the
-// role's own. The merge of the indexes of disjoint inputs equals the index
-// of the union of those inputs. An object read again by a later run
-// (--append over a window boundary) keeps the source row of the last
-// input that has it.
+// role's own. An event a shard held counts once: not at all if another
+// input counted it (its edge rows), else once however many inputs hold it
+// (or it stays held, if partial is set). The merge of the indexes of
+// disjoint inputs equals the index of the union of those inputs; Merge
+// does not check that they are disjoint (see CheckDisjoint). An object
+// read again by a later run (--append over a window boundary) keeps the
+// source row of the last input that has it.
 func Merge(partial bool, idx ...*Index) (*Index, error) {
 	meta := Meta{SchemaVersion: SchemaVersion, Partial: partial}
 	for i, ix := range idx {
@@ -88,6 +97,18 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 		}
 	}
 	out := newTable(meta.FoldThreshold)
+	merged := &Index{t: out, Meta: meta}
+	for _, ix := range idx {
+		for k, e := range ix.edges {
+			merged.addEdge(k, e)
+		}
+	}
+	caller := func(akid string) (string, bool) { c, ok := callers[akid]; return c, ok }
+	for _, ix := range idx {
+		for _, h := range ix.sortedHeld() {
+			merged.hold(*h, partial, caller)
+		}
+	}
 	lastSource := make(map[string]int) // object → the last input with its source row
 	for i, ix := range idx {
 		for g := range ix.t.all {
@@ -126,7 +147,7 @@ func Merge(partial bool, idx ...*Index) (*Index, error) {
 			}
 		}
 	}
-	return &Index{t: out, Meta: meta}, nil
+	return merged, nil
 }
 
 // minTime returns the earlier of a and b; a zero time is unbounded.
@@ -166,5 +187,20 @@ func (ix *Index) Sources(whole bool) []string {
 		}
 	}
 	slices.Sort(out)
+	return out
+}
+
+// SourceETags returns the ETags of the log objects the index was built
+// from, by name, for those whose source had one.
+func (ix *Index) SourceETags() map[string]string {
+	out := make(map[string]string)
+	for g := range ix.t.all {
+		if g.key.Kind != KindSource || g.key.Session == "" {
+			continue
+		}
+		for name := range g.rows {
+			out[name] = g.key.Session
+		}
+	}
 	return out
 }

@@ -1,12 +1,14 @@
 package usage
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -39,6 +41,7 @@ type record struct {
 	Folded        int64  `parquet:"folded"`
 	FoldLevel     int32  `parquet:"fold_level"`
 	FoldSketch    []byte `parquet:"fold_sketch,optional"`
+	EventKey      []byte `parquet:"event_key,optional"`
 }
 
 // Metadata keys in the Parquet footer.
@@ -138,16 +141,34 @@ func (ix *Index) WriteTo(w io.Writer) (int64, error) {
 	)
 	batch := make([]record, 0, 1024)
 	var werr error
-	ix.t.walk(func(g *group, c *cell) {
+	emit := func(rec record) {
 		if werr != nil {
 			return
 		}
-		batch = append(batch, toRecord(&g.key, c))
+		batch = append(batch, rec)
 		if len(batch) == cap(batch) {
 			_, werr = pw.Write(batch)
 			batch = batch[:0]
 		}
-	})
+	}
+	// Rows in key order, by kind: call, coverage, edge, held-*, pending,
+	// session, source.
+	row := func(g *group, c *cell) { emit(toRecord(&g.key, c)) }
+	ix.t.walkGroups(func(g *group) bool { return g.key.Kind < KindEdge }, row)
+	for _, k := range ix.sortedEdges() {
+		e := ix.edges[k]
+		emit(record{Kind: string(KindEdge), Day: int32(dayOf(time.UnixMilli(e.ms)).Unix() / 86400), Account: e.account,
+			Region: e.region, FirstSeen: e.ms, LastSeen: e.ms, EventKey: bytes.Clone(k[:])})
+	}
+	for _, h := range ix.sortedHeld() {
+		for _, r := range h.rows {
+			rec := toRecord(&r.key, &r.cell)
+			rec.Kind = heldPrefix + rec.Kind
+			rec.EventKey = bytes.Clone(h.key[:])
+			emit(rec)
+		}
+	}
+	ix.t.walkGroups(func(g *group) bool { return g.key.Kind > KindEdge }, row)
 	if werr != nil {
 		return cw.n, fmt.Errorf("usage: write parquet: %w", werr)
 	}
@@ -232,15 +253,41 @@ func Read(r io.ReaderAt, size int64) (*Index, error) {
 		}
 	}
 	t := newTable(meta.FoldThreshold)
+	ix := &Index{t: t, Meta: meta}
 	pr := parquet.NewGenericReader[record](pf)
 	defer pr.Close()
 	buf := make([]record, 1024)
 	for {
 		n, err := pr.Read(buf)
 		for i := range buf[:n] {
-			row, ferr := fromRecord(&buf[i])
+			rec := &buf[i]
+			var key tailor.EventKey
+			if rec.Kind == string(KindEdge) || strings.HasPrefix(rec.Kind, heldPrefix) {
+				if len(rec.EventKey) != len(key) {
+					return nil, fmt.Errorf("%w: %s row with an event key of %d bytes", ErrFormat, rec.Kind, len(rec.EventKey))
+				}
+				copy(key[:], rec.EventKey)
+			}
+			if rec.Kind == string(KindEdge) {
+				ix.addEdge(key, edge{rec.Account, rec.Region, rec.FirstSeen})
+				continue
+			}
+			held := strings.HasPrefix(rec.Kind, heldPrefix)
+			if held {
+				rec.Kind = strings.TrimPrefix(rec.Kind, heldPrefix)
+				switch Kind(rec.Kind) {
+				case KindCall, KindCoverage, KindPending:
+				default:
+					return nil, fmt.Errorf("%w: unknown row kind %q", ErrFormat, heldPrefix+rec.Kind)
+				}
+			}
+			row, ferr := fromRecord(rec)
 			if ferr != nil {
 				return nil, ferr
+			}
+			if held {
+				ix.readHeld(key, row)
+				continue
 			}
 			t.insertRow(row)
 		}
@@ -251,7 +298,28 @@ func Read(r io.ReaderAt, size int64) (*Index, error) {
 			return nil, fmt.Errorf("%w: %v", ErrFormat, err)
 		}
 	}
-	return &Index{t: t, Meta: meta}, nil
+	return ix, nil
+}
+
+// readHeld adds a held row read from Parquet to its event.
+func (ix *Index) readHeld(key tailor.EventKey, r *Row) {
+	if ix.held == nil {
+		ix.held = make(map[tailor.EventKey]*heldEvent)
+	}
+	h := ix.held[key]
+	if h == nil {
+		h = &heldEvent{key: key}
+		ix.held[key] = h
+	}
+	c := cellOf(r)
+	c.resource = strings.Clone(c.resource)
+	k := r.Key
+	k.Resource = ""
+	for _, p := range []*string{&k.Account, &k.Principal, &k.PrincipalType, &k.CallerAccount,
+		&k.EventSource, &k.EventName, &k.Region, &k.RequestParams, &k.Session} {
+		*p = ix.t.intern(*p)
+	}
+	h.rows = append(h.rows, heldRow{key: k, cell: *c})
 }
 
 func hasColumn(pf *parquet.File, name string) bool {

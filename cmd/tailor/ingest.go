@@ -36,6 +36,7 @@ type ingestOptions struct {
 	Strict     bool
 	Now        func() time.Time
 
+	NoDedupe        bool // for measuring what counting each event once costs
 	Shard           string
 	Checkpoint      string
 	CheckpointEvery time.Duration
@@ -65,6 +66,11 @@ filters select are listed and read. Files
 may be CloudTrail delivery files ({"Records":[...]}, .json or .json.gz), JSON
 arrays or JSON lines of records, aws cloudtrail lookup-events output, or zip
 archives of these. Digest files are skipped.
+
+Each event is counted once: copies of it (an organization trail and an
+account trail delivering the same events, a file beside its gzipped twin) are
+dropped, and files identical to another are read once; the summary says how
+many. --append, checkpoints and the merge of shards keep doing so.
 
 A file that cannot be read whole is reported with where it broke; what came
 before the break is kept and the run goes on (exit status 4), unless --strict.`,
@@ -107,6 +113,8 @@ before the break is kept and the run goes on (exit status 4), unless --strict.`,
 	f.StringVar(&opts.Checkpoint, "checkpoint", "", "record progress in `FILE`; run the same command again after an interruption to go on where it stopped")
 	f.DurationVar(&opts.CheckpointEvery, "checkpoint-every", time.Minute, "how often to write the checkpoint")
 	f.StringVar(&opts.Append, "append", "", "add to the usage index `INDEX` the objects it has not read yet (-o defaults to INDEX)")
+	f.BoolVar(&opts.NoDedupe, "no-dedupe", false, "count copies of events as often as they are read (to measure what dropping them costs)")
+	f.MarkHidden("no-dedupe")
 	f.StringVar(&opts.Profile, "profile", "", "S3: the AWS shared config `PROFILE` (default: the standard credential chain)")
 	f.StringVar(&opts.AWSRegion, "aws-region", "", "S3: the bucket's `REGION` (default: from the AWS config, else us-east-1)")
 	f.StringVar(&opts.EndpointURL, "endpoint-url", "", "S3: an S3-compatible server's `URL`, with path-style addressing")
@@ -159,8 +167,12 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		Partial:    shard.N > 1,
 	}
 
-	// What earlier runs read: the index appended to, a checkpoint.
+	// What earlier runs read: the index appended to, a checkpoint. Objects
+	// are known by their canonical names (indexes of older versions named
+	// local files as given, relative to where the run was).
 	var prior []*usage.Index
+	var seen []ingest.Seen
+	var etags map[string]string // of S3 objects the index appended to read
 	read := make(map[string]bool)
 	cut := make(map[string]*ingest.Window)
 	if opts.Append != "" {
@@ -176,14 +188,16 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		// Objects read whole are skipped; the others, which the index's
 		// window cut, are read again for the records outside it.
 		for _, name := range ix.Sources(true) {
-			read[name] = true
+			read[canonicalSource(name)] = true
 		}
 		window := ingest.Window{Since: ix.Meta.Since, Until: ix.Meta.Until}
 		for _, name := range ix.Sources(false) {
-			if !read[name] {
+			if name = canonicalSource(name); !read[name] {
 				cut[name] = &window
 			}
 		}
+		seen = append(seen, toSeen(ix.Seen())...)
+		etags = ix.SourceETags()
 	}
 	var checkpoint *usage.Index
 	if opts.Checkpoint != "" {
@@ -200,6 +214,7 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		for _, name := range checkpoint.Sources(false) {
 			read[name] = true
 		}
+		seen = append(seen, toSeen(checkpoint.Seen())...)
 	}
 
 	sessions := usage.NewSessions()
@@ -232,9 +247,11 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		Workers: opts.Workers,
 		// Record the request parameters that decide conditional actions,
 		// so the catalog can tell them apart when the index is read.
-		Decoder: ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
-		Strict:  opts.Strict,
-		Shard:   shard,
+		Decoder:  ingest.DecoderOptions{RequestParams: catalog.ConditionalParams()},
+		Strict:   opts.Strict,
+		Shard:    shard,
+		Seen:     seen,
+		NoDedupe: opts.NoDedupe,
 		NewSink: func(i int) ingest.Sink {
 			b := indexSink{newBuilder()}
 			if spools != nil {
@@ -244,16 +261,28 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		},
 	}
 	if len(read) > 0 || len(cut) > 0 {
-		run.Known = func(name string, _ ingest.Object) (bool, *ingest.Window) { return read[name], cut[name] }
+		var changedMu sync.Mutex
+		run.Known = func(name string, obj ingest.Object) (bool, *ingest.Window) {
+			if e := etags[name]; e != "" && obj.ETag != "" && e != obj.ETag {
+				// The same key, other content: an object is its key and ETag.
+				changedMu.Lock()
+				fmt.Fprintf(opts.io.ErrOut, "changed: %s has ETag %s, the index read %s: read again\n", name, obj.ETag, e)
+				delete(etags, name)
+				changedMu.Unlock()
+				return false, nil
+			}
+			return read[name], cut[name]
+		}
 	}
 	if opts.Checkpoint != "" {
 		run.CheckpointEvery = opts.CheckpointEvery
-		run.Checkpoint = func(sinks []ingest.Sink) error {
+		run.Checkpoint = func(sinks []ingest.Sink, seen []ingest.Seen) error {
 			var bs []*usage.Builder
 			for _, s := range sinks {
 				bs = append(bs, s.(indexSink).Builder)
 			}
 			seg := usage.Finish(usage.Meta{Partial: true}, bs...)
+			seg.AddCounted(fromSeen(seen)...)
 			parts := []*usage.Index{seg}
 			if checkpoint != nil {
 				parts = append(parts, checkpoint)
@@ -327,6 +356,10 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 		}
 		ix.Meta.Tool, ix.Meta.Created = meta.Tool, meta.Created
 	}
+	if !meta.Partial {
+		// What the next run can meet again: the last MaxDeliveryLag.
+		ix.PruneEdges(ingest.MaxDeliveryLag)
+	}
 	if err := ix.WriteFile(opts.Output); err != nil {
 		return err
 	}
@@ -337,6 +370,16 @@ func runIngest(ctx context.Context, opts *ingestOptions) error {
 	}
 	for _, n := range res.NotLogs {
 		fmt.Fprintf(opts.io.ErrOut, "skipped: %v\n", n)
+	}
+	for i, o := range res.Identical {
+		if i == maxNotices {
+			fmt.Fprintf(opts.io.ErrOut, "… and %d more identical objects\n", len(res.Identical)-maxNotices)
+			break
+		}
+		fmt.Fprintf(opts.io.ErrOut, "identical: %s holds what %s does: read once\n", o.Name, o.Of)
+	}
+	if res.Stats.Forgotten > 0 {
+		fmt.Fprintf(opts.io.ErrOut, "warning: %s event keys were forgotten early to stay within memory: copies of those events delivered far apart may count twice\n", count(res.Stats.Forgotten))
 	}
 	fmt.Fprintf(opts.io.ErrOut, "%s; %d index rows → %s\n", summary(res.Stats, time.Since(start)), ix.Len(), opts.Output)
 	if len(res.Problems) > 0 {
@@ -423,7 +466,7 @@ func openSources(ctx context.Context, opts *ingestOptions) ([]ingest.Source, err
 type indexSink struct{ *usage.Builder }
 
 func (s indexSink) ObjectDone(name string, obj ingest.Object, read ingest.ObjectRead) {
-	src := usage.Source{Name: name, ETag: obj.ETag, Records: read.Records, Outside: read.Outside, Failed: read.Failed}
+	src := usage.Source{Name: name, ETag: obj.ETag, Records: read.Records, Outside: read.Outside, Failed: read.Failed, IdenticalTo: read.IdenticalTo}
 	if k, ok := ingest.ParseLogKey(obj.Key); ok {
 		src.Day, src.Time, src.Account, src.Region = k.Day, k.Time, k.Account, k.Region
 	}
@@ -462,12 +505,14 @@ func parseShard(s string, getenv func(string) string) (ingest.Shard, error) {
 	return ingest.Shard{K: k, N: n}, nil
 }
 
+// maxNotices is how many objects of one kind of notice a run lists.
+const maxNotices = 50
+
 // printProblems lists the files that could not be read whole.
 func printProblems(io *ioStreams, problems []*ingest.FileError) {
-	const max = 50
 	for i, p := range problems {
-		if i == max {
-			fmt.Fprintf(io.ErrOut, "… and %d more\n", len(problems)-max)
+		if i == maxNotices {
+			fmt.Fprintf(io.ErrOut, "… and %d more\n", len(problems)-maxNotices)
 			break
 		}
 		fmt.Fprintf(io.ErrOut, "unreadable: %v\n", p)
@@ -495,4 +540,37 @@ func checkIngestFiles(opts *ingestOptions) error {
 	}
 	return checkOutputs(arg("--append", opts.Append, tailor.KindUsageIndex), arg("-o", output, tailor.KindUsageIndex), arg("--events", opts.Events, tailor.KindActivityLog),
 		arg("--checkpoint", opts.Checkpoint, tailor.KindCheckpoint))
+}
+
+// canonicalSource returns the canonical name of an object an index names:
+// S3 objects as they are, local files made canonical, relative ones from
+// the working directory (see ingest.Canonical).
+func canonicalSource(name string) string {
+	if strings.HasPrefix(name, "s3://") || name == "-" {
+		return name
+	}
+	// A zip member is archive.zip:member.
+	if i := strings.Index(name, ".zip:"); i >= 0 {
+		return canonicalSource(name[:i+4]) + name[i+4:]
+	}
+	if c, err := ingest.Canonical(name); err == nil {
+		return c
+	}
+	return name
+}
+
+func toSeen(cs []usage.Counted) []ingest.Seen {
+	out := make([]ingest.Seen, len(cs))
+	for i, c := range cs {
+		out[i] = ingest.Seen{Key: c.Key, Account: c.Account, Region: c.Region, Time: c.Time}
+	}
+	return out
+}
+
+func fromSeen(ss []ingest.Seen) []usage.Counted {
+	out := make([]usage.Counted, len(ss))
+	for i, s := range ss {
+		out[i] = usage.Counted{Key: s.Key, Account: s.Account, Region: s.Region, Time: s.Time}
+	}
+	return out
 }

@@ -111,7 +111,10 @@ func (p *progressBar) line(s ingest.Snapshot) string {
 // summary is the one line printed on stderr when a run ends.
 func summary(s ingest.Snapshot, el time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "read %d files", s.Done-s.Failed-s.Skipped)
+	fmt.Fprintf(&b, "read %d files", s.Done-s.Failed-s.Skipped-s.Identical)
+	if s.Identical > 0 {
+		fmt.Fprintf(&b, ", %d identical to another (read once)", s.Identical)
+	}
 	if s.Skipped > 0 {
 		fmt.Fprintf(&b, ", %d skipped", s.Skipped)
 	}
@@ -119,8 +122,11 @@ func summary(s ingest.Snapshot, el time.Duration) string {
 		fmt.Fprintf(&b, ", %d failed", s.Failed)
 	}
 	fmt.Fprintf(&b, "; %s events", count(s.Events))
-	if s.Selected != s.Events {
+	if s.Selected != s.Events-s.Duplicates {
 		fmt.Fprintf(&b, " (%s selected)", count(s.Selected))
+	}
+	if s.Duplicates > 0 {
+		fmt.Fprintf(&b, ", %s copies of events counted once", count(s.Duplicates))
 	}
 	secs := el.Seconds()
 	if secs <= 0 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tailor-sec/tailor"
+	"github.com/tailor-sec/tailor/ingest"
 	"github.com/tailor-sec/tailor/usage"
 )
 
@@ -206,7 +207,12 @@ func newUsageMergeCmd(io *ioStreams, runF func(*usageMergeOptions) error) *cobra
 		Long: `Merge usage indexes, for example the shards of one run or the runs of
 separate days, into one index. The merge of the indexes of disjoint inputs
 equals the index of the union of the inputs: calls made with a role session
-whose AssumeRole call is in another shard are attributed here.`,
+whose AssumeRole call is in another shard are attributed here, and an event
+two shards both read (overlapping trails, around midnight) counts once.
+
+Indexes built from the same log objects over overlapping windows (an index
+and itself, a shard and the whole index) are refused: their merge would
+count those records twice, and an index cannot tell which calls they were.`,
 		Example: `  tailor usage merge -o usage.parquet shard-*.parquet`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -249,9 +255,15 @@ func runUsageMerge(ctx context.Context, opts *usageMergeOptions) error {
 		}
 		idx = append(idx, ix)
 	}
+	if err := usage.CheckDisjoint(opts.Inputs, idx...); err != nil {
+		return err
+	}
 	m, err := usage.Merge(opts.Partial, idx...)
 	if err != nil {
 		return err
+	}
+	if !opts.Partial {
+		m.PruneEdges(ingest.MaxDeliveryLag)
 	}
 	m.Meta.Tool = "tailor " + version
 	m.Meta.Created = time.Now().UTC()

@@ -95,7 +95,8 @@ func newArchiveCmd(out io.Writer) *cobra.Command {
 		Use:   "archive -o DIR --size SIZE",
 		Short: "Write a synthetic CloudTrail archive of about SIZE uncompressed bytes",
 		Example: `  trailgen archive -o /tmp/trail --size 1GiB
-  trailgen archive -o /tmp/org --size 200MiB --accounts 5 --org o-a1b2c3d4e5 --digests`,
+  trailgen archive -o /tmp/org --size 200MiB --accounts 5 --org o-a1b2c3d4e5 --digests
+  trailgen archive -o /tmp/both --size 200MiB --org o-a1b2c3d4e5 --overlap`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.dir == "" {
@@ -128,6 +129,7 @@ func newArchiveCmd(out io.Writer) *cobra.Command {
 	f.IntVar(&o.opts.Accounts, "accounts", 3, "number of accounts")
 	f.IntVar(&o.opts.Regions, "regions", 3, "number of regions (the first is us-east-1)")
 	f.StringVar(&o.opts.OrgID, "org", "", "organization id (o-...): write the organization trail layout")
+	f.BoolVar(&o.opts.Overlap, "overlap", false, "with --org, also deliver every record through each account's own trail, batched otherwise")
 	f.StringVar(&o.opts.Prefix, "prefix", "", "key prefix before AWSLogs/")
 	f.StringVar(&o.start, "start", "2026-01-01", "first day (yyyy-mm-dd, UTC)")
 	f.IntVar(&o.opts.Days, "days", 7, "number of days")

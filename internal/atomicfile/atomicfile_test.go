@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tailor-sec/tailor/internal/atomicfile"
@@ -43,5 +44,19 @@ func TestWrite(t *testing.T) {
 	}
 	if err := atomicfile.Write(filepath.Join(dir, "no", "such", "dir"), 0o644, func(io.Writer) error { return nil }); err == nil {
 		t.Error("writing into a missing directory succeeded")
+	}
+}
+
+// TestWriteMissingDir: the error names the file asked for and its missing
+// directory, not the temporary file.
+func TestWriteMissingDir(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "missing", "dir", "x.parquet")
+	err := atomicfile.Write(p, 0o644, func(w io.Writer) error { return nil })
+	if err == nil || err.Error() != "create "+p+": directory "+filepath.Dir(p)+" does not exist" {
+		t.Errorf("err = %v", err)
+	}
+	b := atomicfile.NewBatch(0o644)
+	if err := b.Write(p, func(w io.Writer) error { return nil }); err == nil || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("batch: err = %v", err)
 	}
 }

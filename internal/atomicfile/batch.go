@@ -1,7 +1,6 @@
 package atomicfile
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -30,30 +29,10 @@ type pending struct{ tmp, path string }
 func NewBatch(perm os.FileMode) *Batch { return &Batch{perm: perm, dirs: map[string]bool{}} }
 
 // Write writes the bytes write produces to a temporary file for path.
-func (b *Batch) Write(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+func (b *Batch) Write(path string, write func(io.Writer) error) error {
+	tmp, err := writeTemp(path, b.perm, write, false)
 	if err != nil {
-		return fmt.Errorf("create %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	bw := bufio.NewWriterSize(f, 1<<16)
-	if err := write(bw); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Chmod(b.perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
+		return err
 	}
 	b.pending = append(b.pending, pending{tmp, path})
 	b.dirs[filepath.Dir(path)] = true

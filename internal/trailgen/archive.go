@@ -65,7 +65,7 @@ func WriteArchive(ctx context.Context, dir string, opts Options) (Summary, error
 
 func newArchiveWorld(o Options) *world {
 	w := &world{
-		seed: o.Seed, org: o.OrgID, prefix: o.Prefix,
+		seed: o.Seed, org: o.OrgID, prefix: o.Prefix, overlap: o.Overlap,
 		regions: Regions()[:o.Regions], start: o.Start, days: o.Days,
 		extras: true, apis: apiTable(),
 	}
@@ -111,10 +111,11 @@ type fileMeta struct {
 }
 
 type unitResult struct {
-	files   []fileMeta
-	records int64
-	bytes   int64
-	gz      int64
+	files      []fileMeta
+	trailFiles int // files of the account trail (Options.Overlap)
+	records    int64
+	bytes      int64
+	gz         int64
 }
 
 // write generates every (account, day) unit on workers goroutines, then
@@ -163,7 +164,7 @@ feed:
 	var sum Summary
 	var metas []fileMeta
 	for _, r := range results {
-		sum.Files += len(r.files)
+		sum.Files += len(r.files) + r.trailFiles
 		sum.Records += r.records
 		sum.Bytes += r.bytes
 		sum.CompressedBytes += r.gz
@@ -397,6 +398,11 @@ func (w *world) writeWindow(dir string, a *account, ri int, T time.Time, evs []*
 		if err != nil {
 			return err
 		}
+		if w.overlap {
+			if err := w.writeAccountTrail(dir, a, ri, T, uint64(part)<<8|salt, st, res); err != nil {
+				return err
+			}
+		}
 		res.files = append(res.files, fileMeta{account: a.idx, region: ri, t: T, key: key, hash: sum, oldest: oldest, newest: newest})
 		total += size
 		if float64(total) >= target {
@@ -442,6 +448,50 @@ func (st *writerState) writeLog(dir, key string, T time.Time, res *unitResult) (
 	res.bytes += raw
 	res.gz += gz
 	return sum, nil
+}
+
+// writeAccountTrail delivers the records of the organization trail's file
+// just written (in st, sorted) through the account trail too: split in two
+// at a random record when there are several, each part in a file
+// delivered one to nine minutes after the organization's. Its randomness
+// is its own, so the organization trail is the same with or without it.
+func (w *world) writeAccountTrail(dir string, a *account, ri int, T time.Time, salt uint64, st *writerState, res *unitResult) error {
+	r := newRNG(w.seed, hashString(a.id), uint64(ri), uint64(T.Unix()), salt, 0xacc7)
+	recs := st.recs
+	parts := [][]recRef{recs}
+	if len(recs) > 1 {
+		cut := 1 + r.IntN(len(recs)-1)
+		parts = [][]recRef{recs[:cut], recs[cut:]}
+	}
+	for _, part := range parts {
+		t := T.Add(time.Duration(1+r.IntN(9)) * time.Minute)
+		key := w.trailKey("", a.id, w.regions[ri], t, r.alnum(16))
+		raw, gz, _, err := st.writeFile(dir, key, t, func(out io.Writer) error {
+			if _, err := io.WriteString(out, `{"Records":[`); err != nil {
+				return err
+			}
+			for i, rec := range part {
+				if i > 0 {
+					if _, err := out.Write([]byte{','}); err != nil {
+						return err
+					}
+				}
+				if _, err := out.Write(st.w.b[rec.off:rec.end]); err != nil {
+					return err
+				}
+			}
+			_, err := io.WriteString(out, "]}")
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		res.records += int64(len(part))
+		res.bytes += raw
+		res.gz += gz
+		res.trailFiles++
+	}
+	return nil
 }
 
 // countWriter counts bytes on their way to w.

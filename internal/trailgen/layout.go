@@ -18,10 +18,14 @@ func fileTime(d time.Time) time.Time {
 
 // accountDir is the key prefix of an account's logs:
 // [prefix/]AWSLogs/[org/]<account>.
-func (w *world) accountDir(account string) string {
+func (w *world) accountDir(account string) string { return w.trailDir(w.org, account) }
+
+// trailDir is the key prefix of an account's logs in the trail of
+// organization org ("" for an account trail).
+func (w *world) trailDir(org, account string) string {
 	p := "AWSLogs"
-	if w.org != "" {
-		p += "/" + w.org
+	if org != "" {
+		p += "/" + org
 	}
 	p += "/" + account
 	if w.prefix != "" {
@@ -33,9 +37,15 @@ func (w *world) accountDir(account string) string {
 // logKey is the object key of a log file:
 // .../CloudTrail/<region>/<yyyy>/<mm>/<dd>/<account>_CloudTrail_<region>_<yyyymmdd>T<hhmm>Z_<id>.json.gz
 func (w *world) logKey(account, region string, t time.Time, id string) string {
+	return w.trailKey(w.org, account, region, t, id)
+}
+
+// trailKey is logKey in the trail of organization org ("" for an account
+// trail).
+func (w *world) trailKey(org, account, region string, t time.Time, id string) string {
 	t = t.UTC()
 	name := account + "_CloudTrail_" + region + "_" + t.Format("20060102T1504Z") + "_" + id + ".json.gz"
-	return path.Join(w.accountDir(account), "CloudTrail", region, t.Format("2006/01/02"), name)
+	return path.Join(w.trailDir(org, account), "CloudTrail", region, t.Format("2006/01/02"), name)
 }
 
 // digestKey is the object key of a digest file:

@@ -29,6 +29,13 @@ type Options struct {
 	// OrgID, when set (o-xxxxxxxxxx), writes the organization trail
 	// layout AWSLogs/<OrgID>/<account>/CloudTrail/...
 	OrgID string
+	// Overlap, with OrgID, also delivers every record through an account
+	// trail of each account, as AWS does when an account keeps its own
+	// trail beside the organization's: the same records, byte for byte,
+	// under AWSLogs/<account>/CloudTrail/..., batched otherwise (other
+	// files, split elsewhere, delivered one to nine minutes later). The
+	// organization trail's files are those written without Overlap.
+	Overlap bool
 	// Prefix is an optional key prefix before AWSLogs/.
 	Prefix string
 	// Start is the first day (UTC midnight of its date; default
@@ -88,6 +95,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("%w: regions %d not in 1..%d", ErrOptions, o.Regions, len(Regions()))
 	case o.Days < 0 || o.Days > 3660:
 		return fmt.Errorf("%w: days %d not in 1..3660", ErrOptions, o.Days)
+	case o.Overlap && o.OrgID == "":
+		return fmt.Errorf("%w: overlapping trails need an organization id", ErrOptions)
 	case o.OrgID != "" && !validOrgID(o.OrgID):
 		return fmt.Errorf("%w: organization id %q is not o- followed by 10 to 32 lowercase letters or digits", ErrOptions, o.OrgID)
 	}

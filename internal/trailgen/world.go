@@ -12,6 +12,7 @@ type world struct {
 	seed    uint64
 	org     string
 	prefix  string
+	overlap bool   // also deliver through account trails (Options.Overlap)
 	bucket  string // the trail's S3 bucket
 	trail   string // the trail's name
 	regions []string

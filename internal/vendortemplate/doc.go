@@ -27,6 +27,7 @@
 // should be, an embedded JSON or YAML text that does not parse, a dynamic
 // block that would need its for_each expanded.
 //
-// This is test support: the Terraform reader covers the subset of HCL the
-// templates use, not the language. No non-test code may import it.
+// Terraform is parsed by HashiCorp's own HCL parser
+// (github.com/hashicorp/hcl/v2/hclsyntax). This is test support: no
+// non-test code may import it.
 package vendortemplate

@@ -104,9 +104,12 @@ func TestExtractErrors(t *testing.T) {
 		sentinel   error // nil: a *ParseError of the decoder
 		parseError bool
 	}{
-		{file: "unterminated-string.tf", line: 2, col: 10, sentinel: ErrSyntax, parseError: true},
-		{file: "unclosed-block.tf", line: 3, col: 1, sentinel: ErrSyntax, parseError: true},
-		{file: "unclosed-heredoc.tf", line: 2, col: 7, sentinel: ErrSyntax, parseError: true},
+		// Terraform positions are those HashiCorp's parser gives its
+		// diagnostic: the end of the line a string runs past, the brace
+		// left open, the end of the file a heredoc runs to.
+		{file: "unterminated-string.tf", line: 2, col: 15, sentinel: ErrSyntax, parseError: true},
+		{file: "unclosed-block.tf", line: 1, col: 18, sentinel: ErrSyntax, parseError: true},
+		{file: "unclosed-heredoc.tf", line: 5, col: 1, sentinel: ErrSyntax, parseError: true},
 		{file: "missing-comma.tf", line: 2, col: 10, sentinel: ErrSyntax, parseError: true},
 		{file: "syntax.json", line: 2, col: 17, parseError: true},
 		{file: "indent.yaml", line: 2, parseError: true},

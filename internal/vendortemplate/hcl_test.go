@@ -43,13 +43,9 @@ func TestHCLExpr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &hclParser{file: "expr.tf", src: tt.src}
-			v, err := p.expr()
+			v, err := parseHCLExpr("expr.tf", tt.src)
 			if err != nil {
 				t.Fatal(err)
-			}
-			if p.blank(true); !p.eof() {
-				t.Fatalf("%q left after the expression", p.src[p.off:])
 			}
 			got, err := marshal(plain(v))
 			if err != nil {
@@ -78,8 +74,7 @@ empty {}
 empty [] { }
 outer [label] { a=1 inner [l m] { list=[1,2] } }
 `
-	p := &hclParser{file: "body.tf", src: src}
-	items, err := p.body(false)
+	items, err := parseHCL("body.tf", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,8 +104,7 @@ outer [label] { a=1 inner [l m] { list=[1,2] } }
 // TestHCLAttributeText checks the source text kept for an attribute, which
 // notes quote and references are found in.
 func TestHCLAttributeText(t *testing.T) {
-	p := &hclParser{file: "text.tf", src: "policy = var.p == null ? data.x.y.json : var.p  # why\nnext = 1\n"}
-	items, err := p.body(false)
+	items, err := parseHCL("text.tf", []byte("policy = var.p == null ? data.x.y.json : var.p  # why\nnext = 1\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,7 @@ var policyAttributes = []string{"policy", "assume_role_policy"}
 
 // terraform records the documents of a Terraform file.
 func (f *File) terraform(src []byte) error {
-	p := &hclParser{file: f.Name, src: string(src)}
-	items, err := p.body(false)
+	items, err := parseHCL(f.Name, src)
 	if err != nil {
 		return err
 	}

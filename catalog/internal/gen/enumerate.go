@@ -4,14 +4,12 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"path"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 )
 
 // Which JavaScript clients to pin (-resolve-js). The registry has no search
@@ -67,20 +65,11 @@ var goServiceIDRE = regexp.MustCompile(`(?m)^const ServiceID = "([^"]+)"`)
 // path, reading api_client.go of each, 8 at a time.
 func (p *proxy) serviceIDs(ctx context.Context, l *lock) (map[string]string, error) {
 	ids := make([]string, len(l.Modules))
-	errs := make([]error, len(l.Modules))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i := range l.Modules {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			ids[i], errs[i] = p.serviceID(ctx, l.Modules[i])
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := parallel(len(l.Modules), 8, func(i int) (err error) {
+		ids[i], err = p.serviceID(ctx, l.Modules[i])
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := make(map[string]string, len(ids))

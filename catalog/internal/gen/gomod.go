@@ -387,20 +387,10 @@ func (p *proxy) resolve(ctx context.Context, root string) (*lock, error) {
 	l.ChangelogSum = sum(b)
 	// The proxy may not serve every version the changelog names: take the
 	// newest it lists.
-	errs := make([]error, len(l.Modules))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i := range l.Modules {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			errs[i] = p.latest(ctx, &l.Modules[i], candidates[l.Modules[i].Path])
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err = parallel(len(l.Modules), 8, func(i int) error {
+		return p.latest(ctx, &l.Modules[i], candidates[l.Modules[i].Path])
+	})
+	if err != nil {
 		return nil, err
 	}
 	l.Modules = slices.DeleteFunc(l.Modules, func(m lockedModule) bool {
@@ -649,28 +639,19 @@ func (h *history) currentUntil(path, version string, date time.Time) time.Time {
 // lock records unless fill is set (then it fills them in).
 func (p *proxy) readModules(ctx context.Context, l *lock, fill bool) ([]*sdkModule, error) {
 	out := make([]*sdkModule, len(l.Modules))
-	errs := make([]error, len(l.Modules))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i := range l.Modules {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			lm := &l.Modules[i]
-			want := lm
-			if fill {
-				want = nil
-			}
-			out[i], errs[i] = p.readModule(ctx, lm.Path, lm.Version, want)
-			if out[i] != nil {
-				out[i].Time = lm.Time
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := parallel(len(l.Modules), 8, func(i int) (err error) {
+		lm := &l.Modules[i]
+		want := lm
+		if fill {
+			want = nil
+		}
+		out[i], err = p.readModule(ctx, lm.Path, lm.Version, want)
+		if out[i] != nil {
+			out[i].Time = lm.Time
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	if fill {

@@ -18,7 +18,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -284,23 +283,14 @@ func apiKey(s string) string {
 // newer than the releases that followed it.
 func resolveClients(ctx context.Context, n *npmClient, names []string, signing map[string]string) (*jsLock, error) {
 	views := make([]*packument, len(names))
-	errs := make([]error, len(names))
-	sem := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			views[i], errs[i] = n.view(ctx, name)
-			if errors.Is(errs[i], errNotFound) {
-				errs[i] = nil
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err := parallel(len(names), 8, func(i int) (err error) {
+		views[i], err = n.view(ctx, names[i])
+		if errors.Is(err, errNotFound) {
+			err = nil
+		}
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	var times []release
